@@ -1,0 +1,47 @@
+# coderef: `make run` serves the sample data locally, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(VENV)/bin/pytest
+CHROMIUM ?= /usr/bin/chromium
+PGBIN ?= /usr/lib/postgresql/15/bin
+export DJANGO_ALLOW_ASYNC_UNSAFE := true
+
+.PHONY: install run migrate test lint migrations-check test-sqlite test-postgres clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py bootstrap_local
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: install
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# SQLite runs everything, browser tests included; PostgreSQL runs everything but the browser.
+test-sqlite: install
+	env -u DATABASE_URL DJANGO_DEBUG=true CHROMIUM=$(CHROMIUM) $(PYTEST) -q
+
+test-postgres: install
+	@if [ -z "$$DATABASE_URL" ] && [ ! -x "$(PGBIN)/initdb" ]; then \
+	  if [ "$$CI" = "true" ]; then echo "CI: no PostgreSQL binaries in $(PGBIN) and no DATABASE_URL" >&2; exit 1; fi; \
+	  echo "PostgreSQL not found: skipping the PostgreSQL run (set DATABASE_URL or install postgresql-15)"; \
+	else \
+	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres $(PYTEST) -q -m "not browser"; \
+	fi
+
+test: lint migrations-check test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from codes import views
+
+app_name = "codes"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("codes/<slug:system>/<str:code>/", views.code_detail, name="code-detail"),
+    path("compare/", views.compare, name="compare"),
+    path("comparisons/", views.comparison_list, name="comparison-list"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,95 @@
+"""Thin views: validate input, call a selector or the search, render."""
+
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.db import DatabaseError, connection
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from codes import selectors
+from codes.models import Code, ComparisonNote
+from codes.roles import VIEW_PERMISSION
+
+coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
+
+
+@require_GET
+@coder_required
+def search(request):
+    # First cut: code prefix or title words. Replaced by codes.search in the search issue.
+    query = request.GET.get("q", "").strip()[:200]
+    results = []
+    if query:
+        results = list(
+            Code.objects.select_related("system")
+            .filter(Q(code__istartswith=query) | Q(title__icontains=query))
+            .exclude(status=Code.Status.DELETED)[:50]
+        )
+    return render(
+        request,
+        "codes/search.html",
+        {"query": query, "results": results, "notice_systems": selectors.notices_for(results)},
+    )
+
+
+@require_GET
+@coder_required
+def code_detail(request, system, code):
+    code = selectors.code_get(system_slug=system, code=code)
+    previous, following = selectors.code_neighbours(code=code)
+    notes = [(note, note.other_code(code)) for note in selectors.notes_naming(code=code)]
+    return render(
+        request,
+        "codes/code_detail.html",
+        {
+            "code": code,
+            "previous": previous,
+            "following": following,
+            "notes": notes,
+            "notice_systems": selectors.notices_for([code]),
+        },
+    )
+
+
+@require_GET
+@coder_required
+def compare(request):
+    try:
+        codes = selectors.codes_for_tokens(request.GET.get("codes", ""))
+    except selectors.CodeLookupError as exc:
+        return render(request, "codes/compare_error.html", {"message": str(exc)}, status=400)
+    return render(
+        request,
+        "codes/compare.html",
+        {
+            "codes": codes,
+            "notes": selectors.notes_for_codes(codes=codes),
+            "notice_systems": selectors.notices_for(codes),
+        },
+    )
+
+
+@require_GET
+@coder_required
+def comparison_list(request):
+    notes = ComparisonNote.objects.select_related("code_a__system", "code_b__system")
+    codes = [code for note in notes for code in (note.code_a, note.code_b)]
+    return render(
+        request,
+        "codes/comparison_list.html",
+        {"notes": notes, "notice_systems": selectors.notices_for(codes)},
+    )
+
+
+@never_cache
+@login_not_required
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,77 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from codes.models import Code, CodeSystem, ComparisonNote, StaleEditError
+
+
+@pytest.mark.parametrize(
+    ("system", "good", "bad"),
+    [
+        ("cpt", ["63709", "0001F", "0042T"], ["6370", "637099", "A6370", "0001X"]),
+        ("hcpcs", ["E0114", "L0650"], ["63709", "E011", "EE114"]),
+        ("icd10cm", ["G96.00", "E11.65", "S72.001A", "N39.0", "J44"], ["G9600X", "E11.", "11.65"]),
+        ("icd10pcs", ["00Q20ZZ", "0DTJ4ZZ"], ["00Q20Z", "00Q20ZZZ", "00I20ZZ"]),
+    ],
+)
+def test_codes_are_validated_against_their_system(sample, system, good, bad):
+    system = CodeSystem.objects.get(slug=system)
+    for value in good:
+        Code(system=system, code=value, title="t").clean()
+    for value in bad:
+        with pytest.raises(ValidationError) as excinfo:
+            Code(system=system, code=value, title="t").clean()
+        assert "is not a valid" in str(excinfo.value)
+
+
+def test_the_same_code_cannot_exist_twice_in_a_system(sample):
+    system = CodeSystem.objects.get(slug="cpt")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Code.objects.create(system=system, code="63709", title="again")
+
+
+def test_every_save_bumps_the_version(sample):
+    code = Code.objects.get(code="63709")
+    assert code.version == 1
+    code.title = "changed"
+    code.save()
+    code.refresh_from_db()
+    assert code.version == 2
+
+
+def test_a_save_from_a_stale_version_is_refused_and_overwrites_nothing(sample):
+    first = Code.objects.get(code="63709")
+    second = Code.objects.get(code="63709")
+    first.lay_description = "first editor's text"
+    first.save()
+    second.lay_description = "second editor's text"
+    with pytest.raises(StaleEditError, match="changed by someone else"):
+        second.save()
+    stored = Code.objects.get(code="63709")
+    assert stored.lay_description == "first editor's text"
+    assert stored.version == 2
+    assert stored.history.count() == 1  # loaddata writes no history; the first save does
+
+
+def test_a_note_pair_is_stored_in_code_order(sample):
+    ComparisonNote.objects.all().delete()
+    note = ComparisonNote.objects.create(
+        code_a=Code.objects.get(code="63709"), code_b=Code.objects.get(code="63707"), summary="s"
+    )
+    assert (note.code_a.code, note.code_b.code) == ("63707", "63709")
+
+
+def test_a_reversed_duplicate_note_pair_is_refused(sample):
+    duplicate = ComparisonNote(
+        code_a=Code.objects.get(code="63709"), code_b=Code.objects.get(code="63707"), summary="s"
+    )
+    with pytest.raises(ValidationError, match="already exists"):
+        duplicate.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
+
+
+def test_a_note_needs_two_different_codes(sample):
+    code = Code.objects.get(code="63709")
+    with pytest.raises(ValidationError, match="two different codes"):
+        ComparisonNote(code_a=code, code_b=code, summary="s").full_clean()
