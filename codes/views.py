@@ -2,15 +2,15 @@
 
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import DatabaseError, connection
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from codes import selectors
-from codes.models import Code, ComparisonNote
+from codes.models import ComparisonNote
 from codes.roles import VIEW_PERMISSION
+from codes.search import search as search_codes
 
 coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
 
@@ -18,19 +18,17 @@ coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
 @require_GET
 @coder_required
 def search(request):
-    # First cut: code prefix or title words. Replaced by codes.search in the search issue.
-    query = request.GET.get("q", "").strip()[:200]
-    results = []
-    if query:
-        results = list(
-            Code.objects.select_related("system")
-            .filter(Q(code__istartswith=query) | Q(title__icontains=query))
-            .exclude(status=Code.Status.DELETED)[:50]
-        )
+    query = request.GET.get("q", "")[:200]
+    result = search_codes(query, limit=50)
+    hits = result.hits
     return render(
         request,
         "codes/search.html",
-        {"query": query, "results": results, "notice_systems": selectors.notices_for(results)},
+        {
+            "query": result.query,
+            "result": result,
+            "notice_systems": selectors.notices_for([hit.code for hit in hits]),
+        },
     )
 
 
@@ -57,7 +55,7 @@ def code_detail(request, system, code):
 @coder_required
 def compare(request):
     try:
-        codes = selectors.codes_for_tokens(request.GET.get("codes", ""))
+        codes = selectors.codes_for_tokens(",".join(request.GET.getlist("codes")))
     except selectors.CodeLookupError as exc:
         return render(request, "codes/compare_error.html", {"message": str(exc)}, status=400)
     return render(
