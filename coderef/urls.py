@@ -6,3 +6,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("codes.urls")),
 ]
+
+handler500 = "coderef.errors.server_error"

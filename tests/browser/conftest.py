@@ -28,3 +28,21 @@ def login(page, live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):
+    """Every browser test also proves the page works under the strict Content-Security-Policy."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert not violations, violations
