@@ -1,0 +1,67 @@
+"""axe-core over every page a user sees: no serious or critical violation."""
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+PAGES = [
+    "/",
+    "/?q=csf+leak",
+    "/codes/cpt/63709/",
+    "/codes/icd10cm/G96.00/",
+    "/compare/?codes=63707,63709",
+    "/compare/?codes=63707",
+    "/comparisons/",
+    "/codes/cpt/63708/",
+]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # axe is injected as a script tag; the app's own CSP is proven by every other browser test.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+def _serious_violations(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 3).map(n => n.target.join(" "))}))"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def test_the_login_page_is_accessible(page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert _serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_accessible(page, live_server, login, coder, sample, path):
+    login(coder)
+    page.goto(f"{live_server.url}{path}")
+    assert _serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/codes/cpt/63709/", "/compare/?codes=63707,63709"])
+def test_every_control_is_reachable_by_keyboard(page, live_server, login, coder, sample, path):
+    login(coder)
+    page.goto(f"{live_server.url}{path}")
+    count = page.evaluate(
+        """() => {
+            const controls = [...document.querySelectorAll("a[href], button, input, select, textarea")]
+                .filter(e => e.offsetParent !== null && !e.disabled && e.type !== "hidden");
+            controls.forEach((e, i) => e.dataset.kb = i);
+            return controls.length;
+        }"""
+    )
+    reached = set()
+    for _ in range(count + 5):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.dataset.kb"))
+    assert {str(i) for i in range(count)} <= reached
