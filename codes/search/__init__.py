@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils.html import escape
 
+from coderef.routers import replica_reads
 from codes.models import Code
 
 
@@ -37,11 +38,16 @@ def search(
     limit: int = 20,
     offset: int = 0,
 ) -> SearchResult:
-    """Find codes for what a coder typed, best first."""
+    """Find codes for what a coder typed, best first. Reads from the replica when there is one."""
     query = text.strip()
     result = SearchResult(query=query)
     if not query:
         return result
+    with replica_reads():
+        return _search(query, result, systems, include_deleted, limit, offset)
+
+
+def _search(query, result, systems, include_deleted, limit, offset):
     codes = Code.objects.select_related("system").filter(
         Q(code__istartswith=query) | Q(title__icontains=query)
     )

@@ -54,7 +54,8 @@ def test_every_control_is_reachable_by_keyboard(page, live_server, login, coder,
     page.goto(f"{live_server.url}{path}")
     count = page.evaluate(
         """() => {
-            const controls = [...document.querySelectorAll("a[href], button, input, select, textarea")]
+            const selector = "a[href], button, input, select, textarea";
+            const controls = [...document.querySelectorAll(selector)]
                 .filter(e => e.offsetParent !== null && !e.disabled && e.type !== "hidden");
             controls.forEach((e, i) => e.dataset.kb = i);
             return controls.length;

@@ -1,0 +1,58 @@
+"""Scaling out: with DATABASE_REPLICA_URL set, search reads the replica and all else the primary.
+
+Run in a subprocess with two real SQLite files, since the database settings are read at start-up.
+The replica is made by copying the primary (as replication would), then it alone gets a new code.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+import django, json
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+client = Client()
+client.force_login(get_user_model().objects.get(username="admin"))
+search = client.get("/", {"q": "replicated only"}).content.decode()
+page = client.get("/codes/cpt/63711/")
+print(json.dumps({"search_finds_it": "63711" in search, "page_status": page.status_code}))
+"""
+
+
+def _manage(env, *args):
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def test_search_reads_the_replica_and_pages_read_the_primary(tmp_path):
+    primary, replica = tmp_path / "primary.sqlite3", tmp_path / "replica.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        DJANGO_DEBUG="true",
+        DJANGO_SETTINGS_MODULE="coderef.settings",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{primary}",
+    )
+    _manage(env, "migrate", "--noinput")
+    _manage(env, "bootstrap_local")
+    shutil.copy(primary, replica)
+    with sqlite3.connect(replica) as db:
+        db.execute(
+            "INSERT INTO codes_code (system_id, code, title, descriptor, lay_description,"
+            " section_path, inclusion_terms, status, version, updated_at)"
+            " VALUES (1, '63711', 'Replicated only', '', '', '', '', 'active', 1, '2026-01-01')"
+        )
+    env["DATABASE_REPLICA_URL"] = f"sqlite:///{replica}"
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '{"search_finds_it": true, "page_status": 404}'
