@@ -3,6 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from codes.models import CodeSystem
+
 
 class VersionedForm(forms.ModelForm):
     """A model form that refuses to save over a newer version than the one it was opened at."""
@@ -41,3 +43,25 @@ class VersionedForm(forms.ModelForm):
             # The model re-checks this version in one conditional UPDATE when it saves.
             self.instance.version = opened_at
         return cleaned
+
+
+class ComparisonFilterForm(forms.Form):
+    """The filters of the comparison list: a system, a code, words."""
+
+    system = forms.ModelChoiceField(
+        queryset=CodeSystem.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any system",
+    )
+    code = forms.CharField(required=False, max_length=20)
+    text = forms.CharField(required=False, max_length=200, label="Words")
+
+    def filters(self) -> dict[str, str | None]:
+        """The valid filters as keyword arguments for `comparison_notes_filtered`."""
+        system = self.cleaned_data["system"]
+        return {
+            "system": system.slug if system else None,
+            "code": self.cleaned_data["code"] or None,
+            "text": self.cleaned_data["text"] or None,
+        }

@@ -1,11 +1,19 @@
 """Reads that span models: a code, its neighbours, the comparison notes that name it."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 
-from codes.models import Code, CodeSystem, ComparisonNote
+from codes.diff import word_diff
+from codes.models import Code, CodeSystem, ComparisonNote, Differentiator
 
 
 def normalize_code(system: CodeSystem | None, raw: str) -> str:
@@ -65,6 +73,8 @@ class CodeLookupError(ValueError):
 
 
 MIN_COMPARE, MAX_COMPARE = 2, 4
+# Longer than any system slug, colon and code together: not worth a query, nor echoing in full.
+MAX_TOKEN_LENGTH = 50
 
 
 def codes_for_tokens(raw: str) -> list[Code]:
@@ -75,12 +85,15 @@ def codes_for_tokens(raw: str) -> list[Code]:
     """
     tokens = [token.strip() for token in raw.replace(" ", ",").split(",") if token.strip()]
     if len(tokens) < MIN_COMPARE:
+        named = f"You named only {tokens[0]!r}. " if tokens else ""
         raise CodeLookupError(
-            "Name at least two codes to compare, separated by commas: ?codes=63707,63709"
+            f"{named}Name at least two codes to compare, separated by commas, "
+            "for example 63707,63709."
         )
     if len(tokens) > MAX_COMPARE:
         raise CodeLookupError(
-            f"A comparison shows at most {MAX_COMPARE} codes; you named {len(tokens)}."
+            f"A comparison shows at most {MAX_COMPARE} codes; you named {len(tokens)}. "
+            "Leave out the ones you do not need."
         )
     systems = {system.slug: system for system in CodeSystem.objects.all()}
     found: list[Code] = []
@@ -89,12 +102,25 @@ def codes_for_tokens(raw: str) -> list[Code]:
     seen: set[int] = set()
     for code in found:
         if code.pk in seen:
-            raise CodeLookupError(f"{code.code} is named twice; name each code once.")
+            raise CodeLookupError(
+                f"{code.code} is named twice; name each code once, for example "
+                f"?codes={code.code},<another code>."
+            )
         seen.add(code.pk)
     return found
 
 
+def _spellings(value: str, systems: Iterable[CodeSystem]) -> Q:
+    """Matches the code `value` names in any of these systems, in each system's spelling."""
+    return Q(
+        *[Q(system=system, code=normalize_code(system, value)) for system in systems],
+        _connector=Q.OR,
+    )
+
+
 def _code_for_token(token: str, systems: dict[str, CodeSystem]) -> Code:
+    if len(token) > MAX_TOKEN_LENGTH:
+        raise CodeLookupError(f"{token[:20]!r}... is too long to be a code.")
     slug, sep, value = token.partition(":")
     if sep:
         system = systems.get(slug.strip().lower())
@@ -105,11 +131,7 @@ def _code_for_token(token: str, systems: dict[str, CodeSystem]) -> Code:
     else:
         value = token
         candidates = list(systems.values())
-    spellings = Q(
-        *[Q(system=system, code=normalize_code(system, value)) for system in candidates],
-        _connector=Q.OR,
-    )
-    matches = list(Code.objects.select_related("system").filter(spellings))
+    matches = list(Code.objects.select_related("system").filter(_spellings(value, candidates)))
     if not matches:
         raise CodeLookupError(f"No code {token!r} was found. Check the code and its system.")
     if len(matches) > 1:
@@ -118,3 +140,274 @@ def _code_for_token(token: str, systems: dict[str, CodeSystem]) -> Code:
             f"{token!r} exists in more than one code system; write one of {options}."
         )
     return matches[0]
+
+
+def compare_tokens(codes: Sequence[Code]) -> list[str]:
+    """How each code is written in a comparison URL: the bare code where that names only this
+    code, `system:code` where the bare code exists in another system too."""
+    systems = list(CodeSystem.objects.all())
+    existing = set(
+        Code.objects.filter(
+            Q(*[_spellings(code.code, systems) for code in codes], _connector=Q.OR)
+        ).values_list("system_id", "code")
+    )
+    tokens = []
+    for code in codes:
+        named = {(system.pk, normalize_code(system, code.code)) for system in systems}
+        unique = len(named & existing) == 1
+        tokens.append(code.code if unique else f"{code.system.slug}:{code.code}")
+    return tokens
+
+
+def compare_url(tokens: Sequence[str], **params: str) -> str:
+    """The comparison page for these code tokens, in this order, with extra query parameters."""
+    query = urlencode({"codes": ",".join(tokens), **params}, safe=",:")
+    return f"{reverse('codes:compare')}?{query}"
+
+
+def _marks_params(marks: bool) -> dict[str, str]:
+    return {} if marks else {"marks": "off"}
+
+
+@dataclass
+class DifferentiatorRow:
+    """One label of a note, with a cell for every shown code in column order: the code and
+    its value, None where the note does not cover that code."""
+
+    label: str
+    cells: list[tuple[Code, str | None]]
+
+    @property
+    def values(self) -> list[str | None]:
+        return [value for _, value in self.cells]
+
+
+@dataclass
+class NoteInComparison:
+    note: ComparisonNote
+    rows: list[DifferentiatorRow]
+
+
+@dataclass
+class RelatedNote:
+    """A note between a shown code and a code that is not shown."""
+
+    note: ComparisonNote
+    shown: Code
+    other: Code
+    add_url: str | None  # the comparison with `other` added; None when it is full
+
+
+@dataclass
+class ColumnText:
+    html: SafeString
+    too_different: bool = False  # from the first column's text to be marked word by word
+
+
+@dataclass
+class Column:
+    """One code as the page shows it: texts marked against the first column, and its moves."""
+
+    code: Code
+    title: ColumnText
+    descriptor: ColumnText
+    lay_description: ColumnText
+    remove_url: str | None
+    move_left_url: str | None
+
+
+DIFFERED_FIELDS = ("title", "descriptor", "lay_description")
+# Look-alike titles and descriptors share well over half their words; independently written
+# lay descriptions share under a third, and marking those would stripe the whole text.
+MIN_SIMILARITY = 0.4
+
+
+@dataclass
+class Comparison:
+    """Everything one comparison shows, built once for the page, the API and the exports."""
+
+    codes: list[Code]
+    tokens: list[str]
+    notes: list[NoteInComparison]
+    pairs_without_note: list[tuple[Code, Code]]
+    related: list[RelatedNote]
+    notice_systems: list[CodeSystem]
+
+    @property
+    def url(self) -> str:
+        return self.page_url()
+
+    def page_url(self, *, marks: bool = True) -> str:
+        return compare_url(self.tokens, **_marks_params(marks))
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.codes) >= MAX_COMPARE
+
+    def url_adding(self, code: Code) -> str:
+        return compare_url([*self.tokens, f"{code.system.slug}:{code.code}"])
+
+    def columns(self, *, marks: bool = True) -> list[Column]:
+        """The codes as columns; with `marks`, each text after the first column's marks the
+        words it adds to or drops from the first column's text."""
+        params = _marks_params(marks)
+        first = self.codes[0]
+        columns = []
+        for index, code in enumerate(self.codes):
+            texts = {}
+            for field in DIFFERED_FIELDS:
+                base, text = getattr(first, field), getattr(code, field)
+                texts[field] = ColumnText(escape(text))
+                if marks and index > 0 and base.strip() and text.strip():
+                    marked = word_diff(base, text, min_similarity=MIN_SIMILARITY)
+                    texts[field] = ColumnText(marked) if marked else ColumnText(escape(text), True)
+            others = self.tokens[:index] + self.tokens[index + 1 :]
+            remove_url = compare_url(others, **params) if len(others) >= MIN_COMPARE else None
+            move_left_url = None
+            if index:
+                moved = list(self.tokens)
+                moved[index - 1], moved[index] = moved[index], moved[index - 1]
+                move_left_url = compare_url(moved, **params)
+            columns.append(
+                Column(code, **texts, remove_url=remove_url, move_left_url=move_left_url)
+            )
+        return columns
+
+    def as_document(self) -> dict[str, Any]:
+        """The comparison as plain data (the JSON API; exports serialise the same document).
+
+        Each differentiator's `values` has one entry per code in `codes`, in that order, and
+        null where the note does not cover that code.
+        """
+        return {
+            "url": self.url,
+            "codes": [_code_document(code) for code in self.codes],
+            "notes": [
+                {
+                    "codes": [_code_key(entry.note.code_a), _code_key(entry.note.code_b)],
+                    "summary": entry.note.summary,
+                    "body": entry.note.body,
+                    "source": entry.note.source,
+                    "version": entry.note.version,
+                    "updated_at": entry.note.updated_at.isoformat(),
+                    # Review flags are not tracked yet: every note counts as reviewed.
+                    "needs_review": False,
+                    "differentiators": [
+                        {"label": row.label, "values": row.values} for row in entry.rows
+                    ],
+                }
+                for entry in self.notes
+            ],
+            "pairs_without_note": [
+                [_code_key(a), _code_key(b)] for a, b in self.pairs_without_note
+            ],
+            "notices": [
+                {"system": system.slug, "notice": system.copyright_notice}
+                for system in self.notice_systems
+            ],
+        }
+
+
+def _code_key(code: Code) -> dict[str, str]:
+    return {"system": code.system.slug, "code": code.code}
+
+
+def _code_document(code: Code) -> dict[str, Any]:
+    return {
+        **_code_key(code),
+        "system_name": code.system.name,
+        "title": code.title,
+        "descriptor": code.descriptor,
+        "lay_description": code.lay_description,
+        "sections": code.sections,
+        "inclusion_terms": [term for term in code.inclusion_terms.splitlines() if term.strip()],
+        "status": code.status,
+        "effective_date": code.effective_date.isoformat() if code.effective_date else None,
+        "end_date": code.end_date.isoformat() if code.end_date else None,
+        "version": code.version,
+        "updated_at": code.updated_at.isoformat(),
+        "url": code.get_absolute_url(),
+    }
+
+
+def comparison_for(codes: Sequence[Code]) -> Comparison:
+    """The comparison of these codes (from `codes_for_tokens`), in this order: the notes
+    between them with differentiators aligned to the columns, the pairs no note covers yet,
+    and the notes that lead from a shown code to one not shown."""
+    codes = list(codes)
+    column = {code.pk: index for index, code in enumerate(codes)}
+    tokens = compare_tokens(codes)
+    notes = sorted(
+        notes_for_codes(codes=codes),
+        key=lambda note: sorted((column[note.code_a_id], column[note.code_b_id])),
+    )
+    entries = []
+    for note in notes:
+        rows = []
+        for row in note.differentiators.all():
+            value_of = {note.code_a_id: row.value_a, note.code_b_id: row.value_b}
+            cells = [(code, value_of.get(code.pk)) for code in codes]
+            rows.append(DifferentiatorRow(label=row.label, cells=cells))
+        entries.append(NoteInComparison(note=note, rows=rows))
+    covered = {frozenset((note.code_a_id, note.code_b_id)) for note in notes}
+    comparison = Comparison(
+        codes=codes,
+        tokens=tokens,
+        notes=entries,
+        pairs_without_note=[
+            (a, b) for a, b in combinations(codes, 2) if frozenset((a.pk, b.pk)) not in covered
+        ],
+        related=[],
+        notice_systems=notices_for(codes),
+    )
+    ids = list(column)
+    leading_out = (
+        ComparisonNote.objects.filter(Q(code_a__in=ids) | Q(code_b__in=ids))
+        .exclude(code_a__in=ids, code_b__in=ids)
+        .select_related("code_a__system", "code_b__system")
+    )
+    for note in leading_out:
+        shown = note.code_a if note.code_a_id in column else note.code_b
+        other = note.other_code(shown)
+        add_url = None if comparison.is_full else comparison.url_adding(other)
+        comparison.related.append(RelatedNote(note, shown, other, add_url))
+    comparison.related.sort(key=lambda related: (column[related.shown.pk], related.other.code))
+    return comparison
+
+
+def comparison_notes_filtered(
+    *, system: str | None = None, code: str | None = None, text: str | None = None
+) -> QuerySet[ComparisonNote]:
+    """Comparison notes, narrowed by a system slug, a code (or its start, either side of the
+    pair, ICD-10-CM with or without its dot) and words that must all appear in the summary,
+    body, source, either code's title or a differentiator."""
+    notes = ComparisonNote.objects.select_related("code_a__system", "code_b__system")
+    if system:
+        notes = notes.filter(Q(code_a__system__slug=system) | Q(code_b__system__slug=system))
+    if code:
+        code = code.strip().upper()
+        spellings = [code]
+        if len(code) > 3 and "." not in code:
+            spellings.append(f"{code[:3]}.{code[3:]}")  # ICD-10-CM typed without its dot
+        notes = notes.filter(
+            Q(
+                *[
+                    Q(code_a__code__startswith=spelling) | Q(code_b__code__startswith=spelling)
+                    for spelling in spellings
+                ],
+                _connector=Q.OR,
+            )
+        )
+    for word in (text or "").split():
+        in_rows = Differentiator.objects.filter(note=OuterRef("pk")).filter(
+            Q(label__icontains=word) | Q(value_a__icontains=word) | Q(value_b__icontains=word)
+        )
+        notes = notes.filter(
+            Q(summary__icontains=word)
+            | Q(body__icontains=word)
+            | Q(source__icontains=word)
+            | Q(code_a__title__icontains=word)
+            | Q(code_b__title__icontains=word)
+            | Exists(in_rows)
+        )
+    return notes

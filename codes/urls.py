@@ -1,6 +1,6 @@
 from django.urls import path
 
-from codes import views
+from codes import api, views
 
 app_name = "codes"
 
@@ -9,5 +9,6 @@ urlpatterns = [
     path("codes/<slug:system>/<str:code>/", views.code_detail, name="code-detail"),
     path("compare/", views.compare, name="compare"),
     path("comparisons/", views.comparison_list, name="comparison-list"),
+    path("api/compare", api.compare, name="api-compare"),
     path("healthz", views.healthz, name="healthz"),
 ]

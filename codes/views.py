@@ -3,13 +3,16 @@
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from codes import selectors
-from codes.models import ComparisonNote
+from codes.forms import ComparisonFilterForm
 from codes.roles import VIEW_PERMISSION
+from codes.search import Hit
 from codes.search import search as search_codes
 
 coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
@@ -53,31 +56,72 @@ def code_detail(request, system, code):
 
 @require_GET
 @coder_required
+@vary_on_headers("HX-Request", "HX-Target")
 def compare(request):
+    requested = request.GET.getlist("codes")
     try:
-        codes = selectors.codes_for_tokens(",".join(request.GET.getlist("codes")))
+        codes = selectors.codes_for_tokens(",".join(requested))
     except selectors.CodeLookupError as exc:
-        return render(request, "codes/compare_error.html", {"message": str(exc)}, status=400)
-    return render(
-        request,
-        "codes/compare.html",
-        {
-            "codes": codes,
-            "notes": selectors.notes_for_codes(codes=codes),
-            "notice_systems": selectors.notices_for(codes),
-        },
-    )
+        return render(
+            request,
+            "codes/compare_error.html",
+            {"message": str(exc), "requested": ",".join(requested)[:200]},
+            status=400,
+        )
+    comparison = selectors.comparison_for(codes)
+    canonical = ",".join(comparison.tokens)
+    if requested != [canonical] and not request.htmx:
+        # One address per comparison: repeated `codes=` from forms, odd spellings, needless
+        # `system:` prefixes all land on the same URL.
+        params = request.GET.copy()
+        params.setlist("codes", [canonical])
+        return redirect(f"{request.path}?{params.urlencode(safe=',:')}")
+    marks = request.GET.get("marks") != "off"
+    adding = request.GET.get("add", "").strip()[:200]
+    context = {
+        "comparison": comparison,
+        "columns": comparison.columns(marks=marks),
+        "marks": marks,
+        "marks_toggle_url": comparison.page_url(marks=not marks),
+        "adding": adding,
+        "suggestions": _suggestions(comparison, adding),
+        "can_add_notes": request.user.has_perm("codes.add_comparisonnote"),
+        "notice_systems": comparison.notice_systems,
+    }
+    if not request.htmx or request.htmx.history_restore_request:
+        return render(request, "codes/compare.html", context)
+    if request.htmx.target == "add-results":
+        return render(request, "codes/compare.html#add-results", context)
+    response = render(request, "codes/compare.html#comparison", context)
+    return push_url(response, comparison.page_url(marks=marks))
+
+
+def _suggestions(comparison: selectors.Comparison, text: str) -> list[tuple[Hit, str]]:
+    """Search hits for the add box that are not shown yet, each with its comparison link."""
+    if not text or comparison.is_full:
+        return []
+    shown = {code.pk for code in comparison.codes}
+    hits = search_codes(text, limit=10).hits
+    return [(hit, comparison.url_adding(hit.code)) for hit in hits if hit.code.pk not in shown]
 
 
 @require_GET
 @coder_required
 def comparison_list(request):
-    notes = ComparisonNote.objects.select_related("code_a__system", "code_b__system")
+    form = ComparisonFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "codes/comparison_list.html", {"form": form}, status=400)
+    notes = list(selectors.comparison_notes_filtered(**form.filters()))
     codes = [code for note in notes for code in (note.code_a, note.code_b)]
     return render(
         request,
         "codes/comparison_list.html",
-        {"notes": notes, "notice_systems": selectors.notices_for(codes)},
+        {
+            "form": form,
+            "notes": notes,
+            "filtered": any(form.filters().values()),
+            "notice_systems": selectors.notices_for(codes),
+        },
     )
 
 
