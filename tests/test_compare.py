@@ -156,7 +156,8 @@ def test_more_than_two_codes_are_marked_against_the_first(get):
 def test_each_column_can_move_left_or_go_unless_two_remain(get):
     _, html = get("/compare/?codes=63704,63706,63707")
     first, second, third = columns(html)
-    assert "Move 63704 left" not in first
+    assert 'Move <span class="visually-hidden">63704 </span>left' not in first
+    assert 'Move <span class="visually-hidden">63706 </span>left' in second
     assert 'href="/compare/?codes=63706,63707"' in first  # remove 63704
     assert 'href="/compare/?codes=63706,63704,63707"' in second  # move 63706 left
     assert 'href="/compare/?codes=63704,63707,63706"' in third
