@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 PGBIN ?= /usr/lib/postgresql/15/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: install run migrate load-public test lint migrations-check test-sqlite test-postgres clean
+.PHONY: install run migrate load-public test test-quality lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-postgres: install
 	else \
 	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres $(PYTEST) -q -m "not browser"; \
 	fi
+
+# The search quality table on the public code sets (about a minute to load them); SQLite.
+test-quality: install
+	env -u DATABASE_URL DJANGO_DEBUG=true $(PYTEST) -q --quality tests/test_search_quality.py
 
 test: lint migrations-check test-sqlite test-postgres
 
