@@ -579,3 +579,13 @@ def test_an_editor_save_during_the_import_stops_it(sample, monkeypatch):
     monkeypatch.setattr(base, "bulk_create_with_history", create_while_an_editor_saves)
     message = refused(HCPCS_SLICE, "hcpcs")
     assert "code L0650 was edited while the import ran; nothing was written" in message
+
+
+@pytest.mark.django_db
+def test_code_page_shows_what_the_xml_import_brought(coder_client):
+    run(ICD10CM_XML, "icd10cm")
+    page = coder_client.get("/codes/icd10cm/J44/").content.decode()
+    assert "Instructional notes" in page
+    assert "Excludes2: bronchiectasis (J47.-)" in page
+    assert "chronic obstructive bronchitis" in page  # an inclusion term
+    assert "Chronic lower respiratory diseases (J40-J4A)" in page  # the breadcrumb
