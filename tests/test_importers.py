@@ -589,3 +589,12 @@ def test_code_page_shows_what_the_xml_import_brought(coder_client):
     assert "Excludes2: bronchiectasis (J47.-)" in page
     assert "chronic obstructive bronchitis" in page  # an inclusion term
     assert "Chronic lower respiratory diseases (J40-J4A)" in page  # the breadcrumb
+
+
+@pytest.mark.django_db
+def test_a_partial_file_leaves_the_codes_it_does_not_list_alone(sample, tmp_path):
+    path = tmp_path / "new-cpt.csv"
+    path.write_text("code,title\n63711,A new code in our own words\n")
+    output = run(path, "cpt", partial=True)
+    assert "1 added, 0 changed, 0 deleted, 0 unchanged" in output
+    assert not Code.objects.filter(system__slug="cpt", status=Code.Status.DELETED).exists()

@@ -59,15 +59,20 @@ def import_file(
     file_format: str = "auto",
     version: str | None = None,
     dry_run: bool = False,
+    partial: bool = False,
     progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import one file into one code system, all or nothing; raises ImportFileError."""
+    """Import one file into one code system, all or nothing; raises ImportFileError.
+
+    A file is a full release unless `partial`: codes it does not list are marked deleted.
+    """
     started = time.monotonic()
     if not path.is_file():
         raise ImportFileError(path, None, "no such file")
     if file_format == "auto":
         file_format = detect_format(path)
     release = FORMATS[file_format](path, system)
+    release.full = not partial
     summary = apply_release(system, release, version=version, dry_run=dry_run, progress=progress)
     summary.seconds = time.monotonic() - started
     return summary

@@ -31,8 +31,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="count what would change, write nothing"
         )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="the file lists only some codes: leave the codes it does not list alone "
+            "(by default a file is a full release and codes it lacks are marked deleted)",
+        )
 
-    def handle(self, *args, file, system, file_format, release, dry_run, **options):
+    def handle(self, *args, file, system, file_format, release, dry_run, partial, **options):
         try:
             code_system = CodeSystem.objects.get(slug=system)
         except CodeSystem.DoesNotExist:
@@ -46,6 +52,7 @@ class Command(BaseCommand):
                 file_format=file_format,
                 version=release,
                 dry_run=dry_run,
+                partial=partial,
                 progress=progress,
             )
         except ImportFileError as exc:
