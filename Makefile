@@ -7,12 +7,12 @@ CHROMIUM ?= /usr/bin/chromium
 PGBIN ?= /usr/lib/postgresql/15/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: install run migrate test lint migrations-check test-sqlite test-postgres clean
+.PHONY: install run migrate load-public test test-quality lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,data]"
 	touch $@
 
 # axe-core for the accessibility checks in the browser tests, from the npm registry.
@@ -25,6 +25,12 @@ run: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=true $(PY) manage.py bootstrap_local
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from ../shared/data/hcpcs-2019) HCPCS 2019 into the
+# configured database (DATABASE_URL, default db.sqlite3); run again to bring them up to date.
+load-public: install
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py load_public_codes
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -44,6 +50,10 @@ test-postgres: install
 	else \
 	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres $(PYTEST) -q -m "not browser"; \
 	fi
+
+# The search quality table on the public code sets (about a minute to load them); SQLite.
+test-quality: install
+	env -u DATABASE_URL DJANGO_DEBUG=true $(PYTEST) -q --quality tests/test_search_quality.py
 
 test: lint migrations-check test-sqlite test-postgres
 

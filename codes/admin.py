@@ -45,7 +45,17 @@ class CodeAdmin(VersionedAdmin):
     readonly_fields = ["updated_at"]
     fieldsets = [
         (None, {"fields": ["system", "code", "title", "status", "opened_version"]}),
-        ("Texts", {"fields": ["descriptor", "lay_description", "inclusion_terms"]}),
+        (
+            "Texts",
+            {
+                "fields": [
+                    "descriptor",
+                    "lay_description",
+                    "inclusion_terms",
+                    "instructional_notes",
+                ]
+            },
+        ),
         (
             "Place and dates",
             {"fields": ["section_path", "effective_date", "end_date", "updated_at"]},

