@@ -6,7 +6,6 @@ The replica is made by copying the primary (as replication would), then it alone
 
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -44,12 +43,15 @@ def test_search_reads_the_replica_and_pages_read_the_primary(tmp_path):
     _manage(env, "migrate", "--noinput")
     _manage(env, "bootstrap_local")
     shutil.copy(primary, replica)
-    with sqlite3.connect(replica) as db:
-        db.execute(
-            "INSERT INTO codes_code (system_id, code, title, descriptor, lay_description,"
-            " section_path, inclusion_terms, status, version, updated_at)"
-            " VALUES (1, '63711', 'Replicated only', '', '', '', '', 'active', 1, '2026-01-01')"
-        )
+    # A write that reached the replica only, as if the primary had lost it.
+    _manage(
+        {**env, "DATABASE_URL": f"sqlite:///{replica}"},
+        "shell",
+        "-c",
+        "from codes.models import Code, CodeSystem; "
+        "Code.objects.create(system=CodeSystem.objects.get(slug='cpt'), code='63711', "
+        "title='Replicated only')",
+    )
     env["DATABASE_REPLICA_URL"] = f"sqlite:///{replica}"
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
