@@ -5,9 +5,13 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+BASELINE_REASON = "As it was before its first edit in coderef (it came in without history)"
 
 
 class StaleEditError(Exception):
@@ -21,6 +25,34 @@ class StaleEditError(Exception):
             f"{obj._meta.verbose_name.capitalize()} {obj} was changed by someone else "
             f"(you edited version {expected}, it is now version {current}). Nothing was saved."
         )
+
+
+def record_baselines(queryset: models.QuerySet) -> None:
+    """Record the stored state of the rows in `queryset` that have no history yet.
+
+    Fixtures and bulk imports write rows without history. Recording their state just before
+    their first edit lets that edit be diffed and reverted like any other, so it loses nothing.
+    """
+    model = queryset.model
+    unrecorded = list(queryset.filter(~Exists(model.history.filter(id=OuterRef("pk")))))
+    for row in unrecorded:
+        row._history_user = None  # not the editor whose save triggered this
+        row._history_date = getattr(row, "updated_at", None) or timezone.now()
+    model.history.bulk_history_create(
+        unrecorded, update=True, default_change_reason=BASELINE_REASON
+    )
+
+
+class TrackedModel(models.Model):
+    """A history-tracked row whose first recorded edit is preceded by its earlier state."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            record_baselines(type(self)._default_manager.filter(pk=self.pk))
+        return super().save(*args, **kwargs)
 
 
 class VersionedModel(models.Model):
@@ -51,7 +83,7 @@ class VersionedModel(models.Model):
             return super().save(*args, **kwargs)
 
 
-class CodeSystem(models.Model):
+class CodeSystem(TrackedModel):
     slug = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     code_pattern = models.CharField(
@@ -82,7 +114,7 @@ class CodeSystem(models.Model):
         return re.fullmatch(self.code_pattern, code) is not None
 
 
-class Code(VersionedModel):
+class Code(TrackedModel, VersionedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         DELETED = "deleted", "Deleted"
@@ -105,9 +137,16 @@ class Code(VersionedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     effective_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    texts_changed_at = models.DateTimeField(
+        null=True,
+        editable=False,
+        help_text="When a text coders read (title, descriptors, inclusion terms) last changed.",
+    )
+    history = HistoricalRecords(excluded_fields=["texts_changed_at"])
 
     SECTION_SEPARATOR = " > "
+    # A change to one of these may make the comparison notes naming the code wrong.
+    TEXT_FIELDS = ("title", "descriptor", "lay_description", "inclusion_terms")
 
     class Meta:
         ordering = ["system__position", "code"]
@@ -117,6 +156,13 @@ class Code(VersionedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        if self._texts_differ_from_stored():
+            self.texts_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "texts_changed_at"}
+        return super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("codes:code-detail", args=[self.system.slug, self.code])
@@ -129,17 +175,45 @@ class Code(VersionedModel):
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
 
+    def _texts_differ_from_stored(self) -> bool:
+        if self._state.adding or self.pk is None:
+            return False
+        stored = type(self)._default_manager.filter(pk=self.pk).values(*self.TEXT_FIELDS).first()
+        return stored is not None and any(
+            stored[name] != getattr(self, name) for name in self.TEXT_FIELDS
+        )
+
     def clean(self):
         self.code = (self.code or "").strip().upper()
+        errors = {}
         if self.system_id and not self.system.matches(self.code):
-            raise ValidationError(
-                {"code": f"{self.code!r} is not a valid {self.system.name} code."}
-            )
+            errors["code"] = f"{self.code!r} is not a valid {self.system.name} code."
         if self.end_date and self.effective_date and self.end_date < self.effective_date:
-            raise ValidationError({"end_date": "The end date is before the effective date."})
+            errors["end_date"] = "The end date is before the effective date."
+        elif self.status == self.Status.DELETED and not self.end_date:
+            errors["end_date"] = (
+                "A deleted code needs an end date: the last date it could be reported."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
-class ComparisonNote(VersionedModel):
+class ComparisonNoteQuerySet(models.QuerySet):
+    def with_review_flag(self) -> "ComparisonNoteQuerySet":
+        """Annotate `review_flag`: True when a text of either code changed after the note was
+        last reviewed, or, for a note never reviewed, after the note was last saved."""
+        reviewed = Coalesce("reviewed_at", "updated_at")
+        changed = Q(code_a__texts_changed_at__gt=reviewed) | Q(
+            code_b__texts_changed_at__gt=reviewed
+        )
+        return self.annotate(
+            review_flag=Case(
+                When(changed, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+
+
+class ComparisonNote(TrackedModel, VersionedModel):
     """How two look-alike codes differ. The pair is unordered; it is stored in code order."""
 
     code_a = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="+")
@@ -149,7 +223,19 @@ class ComparisonNote(VersionedModel):
     source = models.CharField(
         max_length=300, blank=True, help_text="Where the distinction comes from."
     )
-    history = HistoricalRecords()
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A review is not an edit of the note: it bumps no version and writes no revision.
+    history = HistoricalRecords(excluded_fields=["reviewed_at", "reviewed_by"])
+
+    objects = ComparisonNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["code_a__code", "code_b__code"]
@@ -163,10 +249,20 @@ class ComparisonNote(VersionedModel):
 
     def save(self, *args, **kwargs):
         self.put_pair_in_order()
+        if self.pk is not None and not self._state.adding:
+            record_baselines(self.differentiators.all())
         return super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{reverse('codes:compare')}?codes={self.code_a.code},{self.code_b.code}"
+
+    @property
+    def needs_review(self) -> bool:
+        """See `ComparisonNoteQuerySet.with_review_flag`; free when the note was loaded with it."""
+        if hasattr(self, "review_flag"):
+            return self.review_flag
+        notes = type(self).objects.with_review_flag().filter(pk=self.pk)
+        return notes.values_list("review_flag", flat=True).get()
 
     def put_pair_in_order(self) -> bool:
         """Store the pair in canonical (system, code) order; True when it was swapped."""
@@ -187,7 +283,7 @@ class ComparisonNote(VersionedModel):
         return self.code_b if code.pk == self.code_a_id else self.code_a
 
 
-class Differentiator(models.Model):
+class Differentiator(TrackedModel):
     """One aligned row of a comparison note: a label and what it is for each code."""
 
     note = models.ForeignKey(
@@ -209,7 +305,7 @@ class Differentiator(models.Model):
         self.value_a, self.value_b = self.value_b, self.value_a
 
 
-class Synonym(models.Model):
+class Synonym(TrackedModel):
     """A word coders type and what it means: `CSF` -> `cerebrospinal fluid`."""
 
     term = models.CharField(max_length=100)
