@@ -9,5 +9,7 @@ urlpatterns = [
     path("codes/<slug:system>/<str:code>/", views.code_detail, name="code-detail"),
     path("compare/", views.compare, name="compare"),
     path("comparisons/", views.comparison_list, name="comparison-list"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/<slug:kind>/<int:history_id>/", views.change_detail, name="change-detail"),
     path("healthz", views.healthz, name="healthz"),
 ]
