@@ -27,6 +27,17 @@ class StaleEditError(Exception):
         )
 
 
+class History(HistoricalRecords):
+    """django-simple-history, with an index to walk one row's revisions in date order
+    (the revision before another, a row's timeline, what changed since a version)."""
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        row_in_date_order = models.Index(fields=[model._meta.pk.attname, "history_date"])
+        options["indexes"] = (*options.get("indexes", ()), row_in_date_order)
+        return options
+
+
 def record_baselines(queryset: models.QuerySet) -> None:
     """Record the stored state of the rows in `queryset` that have no history yet.
 
@@ -94,7 +105,7 @@ class CodeSystem(TrackedModel):
         blank=True, help_text="Shown on every page and export that shows codes of this system."
     )
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["position", "slug"]
@@ -142,7 +153,7 @@ class Code(TrackedModel, VersionedModel):
         editable=False,
         help_text="When a text coders read (title, descriptors, inclusion terms) last changed.",
     )
-    history = HistoricalRecords(excluded_fields=["texts_changed_at"])
+    history = History(excluded_fields=["texts_changed_at"])
 
     SECTION_SEPARATOR = " > "
     # A change to one of these may make the comparison notes naming the code wrong.
@@ -233,7 +244,7 @@ class ComparisonNote(TrackedModel, VersionedModel):
         related_name="+",
     )
     # A review is not an edit of the note: it bumps no version and writes no revision.
-    history = HistoricalRecords(excluded_fields=["reviewed_at", "reviewed_by"])
+    history = History(excluded_fields=["reviewed_at", "reviewed_by"])
 
     objects = ComparisonNoteQuerySet.as_manager()
 
@@ -293,7 +304,7 @@ class Differentiator(TrackedModel):
     value_a = models.CharField("value for the first code", max_length=500, blank=True)
     value_b = models.CharField("value for the second code", max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -310,7 +321,7 @@ class Synonym(TrackedModel):
 
     term = models.CharField(max_length=100)
     meaning = models.CharField(max_length=200)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["term"]

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -158,23 +158,29 @@ def object_revisions(obj: models.Model) -> list[Revision]:
     return revisions
 
 
-def _previous(model: type[models.Model], record: Any) -> Any | None:
-    earlier = Q(history_date__lt=record.history_date) | Q(
-        history_date=record.history_date, history_id__lt=record.history_id
-    )
-    return (
-        _history(model)
-        .filter(earlier, id=record.id)
+def _with_previous(model: type[models.Model], records: QuerySet) -> list[tuple[Any, Any | None]]:
+    """(record, the record before it of the same row) for each of `records`, in two queries."""
+    earlier = (
+        model.history.filter(id=OuterRef("id"))
+        .filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
+        )
         .order_by("-history_date", "-history_id")
-        .first()
+        .values("history_id")[:1]
     )
+    shown = list(records.annotate(previous_id=Subquery(earlier)))
+    previous = _history(model).in_bulk([record.previous_id for record in shown])
+    return [(record, previous.get(record.previous_id)) for record in shown]
 
 
 def revision_get(*, obj: models.Model, history_id: int) -> Revision:
     """One revision of `obj` with the one before it; 404 when `obj` has no such revision."""
     model = type(obj)
-    record = get_object_or_404(_history(model), id=obj.pk, history_id=history_id)
-    return Revision(record, _previous(model, record))
+    found = _with_previous(model, _history(model).filter(id=obj.pk, history_id=history_id))
+    if not found:
+        raise Http404(f"{obj} has no revision {history_id}.")
+    return Revision(*found[0])
 
 
 def note_rows_at(record: Any) -> dict[int, Any]:
@@ -319,16 +325,11 @@ def recent_changes(
     revisions = {}
     for kind, history_ids in wanted.items():
         model = CHANGE_KINDS[kind]
-        shown = list(_history(model).filter(history_id__in=history_ids))
-        latest = max(record.history_date for record in shown)
-        related = _history(model).filter(
-            id__in={record.id for record in shown}, history_date__lte=latest
-        )
+        shown = _history(model).filter(history_id__in=history_ids)
         if kind == "row":
-            related = related.select_related("note__code_a", "note__code_b")
-        for record, previous in pair_with_previous(related):
-            if record.history_id in history_ids:
-                revisions[kind, record.history_id] = _listed(kind, record, previous)
+            shown = shown.select_related("note__code_a", "note__code_b")
+        for record, previous in _with_previous(model, shown):
+            revisions[kind, record.history_id] = _listed(kind, record, previous)
     page.object_list = [revisions[kind, history_id] for kind, history_id, _ in page.object_list]
     return page
 
@@ -338,5 +339,7 @@ def change_get(*, kind: str, history_id: int) -> Revision:
     model = CHANGE_KINDS.get(kind)
     if model is None:
         raise Http404(f"No kind of change called {kind!r}.")
-    record = get_object_or_404(_history(model), history_id=history_id)
-    return _listed(kind, record, _previous(model, record))
+    found = _with_previous(model, _history(model).filter(history_id=history_id))
+    if not found:
+        raise Http404(f"No {kind} change {history_id}.")
+    return _listed(kind, *found[0])

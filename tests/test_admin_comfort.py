@@ -148,3 +148,19 @@ def test_synonyms_and_code_systems_keep_a_change_reason(editor_client, admin_cli
     )
     assert response.status_code == 302
     assert system.history.first().history_change_reason == "full name"
+
+
+def test_a_synonym_reverts_like_any_other_revision(editor_client, editor, sample):
+    synonym = Synonym.objects.get(term="CHF")
+    url = f"/admin/codes/synonym/{synonym.pk}/change/"
+    editor_client.post(url, {"term": "CHF", "meaning": "chronic heart failure"})
+    first = synonym.history.last()
+    revision_url = f"/admin/codes/synonym/{synonym.pk}/history/{first.history_id}/"
+    label = f"the revision of {first.history_date:%Y-%m-%d %H:%M} UTC"
+    assert f'value="Revert to {label}"' in editor_client.get(revision_url).content.decode()
+    assert editor_client.post(revision_url, {"reason": ""}).status_code == 302
+    synonym.refresh_from_db()
+    assert synonym.meaning == "congestive heart failure"
+    latest = synonym.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (editor, f"Revert to {label}")
+    assert synonym.history.count() == 3
