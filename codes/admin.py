@@ -1,8 +1,28 @@
+from datetime import timedelta
+
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from codes.forms import VersionedForm
+from codes import selectors, services
+from codes.forms import (
+    ChangeReasonForm,
+    DifferentiatorForm,
+    MarkDeletedForm,
+    RevertForm,
+    VersionedForm,
+)
 from codes.models import (
     Code,
     CodeSystem,
@@ -18,8 +38,138 @@ admin.site.site_title = "coderef"
 admin.site.index_title = "Codes, comparison notes and synonyms"
 
 
-class VersionedAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """A change reason on every save, a timeline of revisions with their field diffs, and
+    revert to any revision (saved as a new revision)."""
+
+    form = ChangeReasonForm
+    object_history_template = "admin/codes/object_history.html"
+    revision_template = "admin/codes/revision.html"
+
+    def get_fields(self, request, obj=None):
+        # The change reason sits beside the save buttons, not among the fields.
+        return [name for name in super().get_fields(request, obj) if name != "change_reason"]
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for row_form in formset.forms:
+            row_form.instance._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_formset(request, form, formset, change)
+
+    def _object_or_redirect(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_history_or_change_history_permission(request, obj):
+            raise PermissionDenied
+        return obj, None
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj, response = self._object_or_redirect(request, object_id)
+        if response:
+            return response
+        revisions = selectors.object_revisions(obj)
+        page = Paginator(revisions, self.history_list_per_page).get_page(request.GET.get(PAGE_VAR))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of {obj}",
+            "module_name": capfirst(self.opts.verbose_name_plural),
+            "object": obj,
+            "opts": self.opts,
+            "page_obj": page,
+            "page_var": PAGE_VAR,
+            "current_history_id": next(
+                (rev.record.history_id for rev in revisions if not rev.title), None
+            ),
+            "can_revert": self.has_change_permission(request, obj),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One revision: what it changed, how it differs from now, and the revert button."""
+        obj, response = self._object_or_redirect(request, object_id)
+        if response:
+            return response
+        if not version_id.isdigit():
+            raise Http404("No such revision.")
+        revision = selectors.revision_get(obj=obj, history_id=int(version_id))
+        can_revert = (
+            self.has_change_permission(request, obj) and revision.record.history_type != "-"
+        )
+        form = RevertForm(
+            initial={
+                "reason": services.revert_reason(revision.record),
+                "opened_version": getattr(obj, "version", None),
+            }
+        )
+        if request.method == "POST":
+            if not can_revert:
+                raise PermissionDenied
+            form = RevertForm(request.POST)
+            if form.is_valid() and (response := self._revert(request, obj, revision, form)):
+                return response
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{obj}: {revision.label}",
+            "object": obj,
+            "opts": self.opts,
+            "revision": revision,
+            "revert_changes": selectors.changes_between(obj, revision.record),
+            "form": form,
+            "can_revert": can_revert,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.revision_template, context)
+
+    def _revert(self, request, obj, revision, form):
+        """Revert as the form asks: a redirect, or None with the form saying why not."""
+        try:
+            reverted = services.revision_revert(
+                record=revision.record,
+                user=request.user,
+                opened_version=form.cleaned_data["opened_version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except StaleEditError:
+            self.message_user(
+                request,
+                f"Someone saved {obj} while you were looking at this revision. Nothing was "
+                "reverted. The differences below are now against their text: check them "
+                "and revert again.",
+                messages.ERROR,
+            )
+            return redirect(request.path)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            return None
+        self.log_change(request, reverted, f"Reverted to {revision.label}.")
+        saved_as = getattr(reverted, "version", None)
+        self.message_user(
+            request,
+            f"{reverted} is back to {revision.label}"
+            + (f"; the revert is saved as version {saved_as}." if saved_as else "."),
+        )
+        return redirect(self._admin_url("history", obj.pk))
+
+    def _admin_url(self, view: str, *args) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
+
+
+class VersionedAdmin(HistoryAdmin):
     form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return super().get_fieldsets(request, obj)
+        # Read-only viewers (auditors) have no version to keep.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "opened_version"]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -30,19 +180,47 @@ class VersionedAdmin(SimpleHistoryAdmin):
             return HttpResponseRedirect(request.path)
 
 
+class RecentlyChangedFilter(admin.SimpleListFilter):
+    title = "recently changed"
+    parameter_name = "changed_within"
+
+    def lookups(self, request, model_admin):
+        return [("7", "In the last 7 days"), ("30", "In the last 30 days")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"7", "30"}:
+            since = timezone.now() - timedelta(days=int(self.value()))
+            return queryset.filter(updated_at__gte=since)
+        return queryset
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs review"), ("no", "Up to date")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(review_flag=self.value() == "yes")
+        return queryset
+
+
 @admin.register(CodeSystem)
-class CodeSystemAdmin(SimpleHistoryAdmin):
+class CodeSystemAdmin(HistoryAdmin):
     list_display = ["slug", "name", "code_pattern", "position"]
     ordering = ["position", "slug"]
 
 
 @admin.register(Code)
 class CodeAdmin(VersionedAdmin):
-    list_display = ["code", "system", "title", "status", "updated_at", "version"]
-    list_filter = ["system", "status"]
-    search_fields = ["code", "title"]
+    list_display = ["code", "system", "title", "status", "end_date", "updated_at", "version"]
+    list_filter = ["system", "status", RecentlyChangedFilter]
+    search_fields = ["code", "title", "descriptor", "lay_description", "inclusion_terms"]
     list_select_related = ["system"]
     readonly_fields = ["updated_at"]
+    actions = ["mark_deleted"]
     fieldsets = [
         (None, {"fields": ["system", "code", "title", "status", "opened_version"]}),
         (
@@ -62,20 +240,132 @@ class CodeAdmin(VersionedAdmin):
         ),
     ]
 
+    @admin.action(
+        description="Mark selected codes deleted (asks for the end date)", permissions=["change"]
+    )
+    def mark_deleted(self, request, queryset):
+        form = MarkDeletedForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            selected = queryset.count()
+            end_date = form.cleaned_data["end_date"]
+            try:
+                changed = services.codes_mark_deleted(
+                    codes=queryset,
+                    end_date=end_date,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                for code in changed:
+                    self.log_change(request, code, f"Marked deleted, end date {end_date}.")
+                skipped = selected - len(changed)
+                kept = f" {skipped} already deleted kept their end date." if skipped else ""
+                self.message_user(
+                    request, f"{len(changed)} marked deleted with end date {end_date}.{kept}"
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/codes/code/mark_deleted.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Mark codes deleted",
+                "opts": self.opts,
+                "codes": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
 
 class DifferentiatorInline(admin.TabularInline):
     model = Differentiator
+    form = DifferentiatorForm
     extra = 1
     fields = ["position", "label", "value_a", "value_b"]
 
 
 @admin.register(ComparisonNote)
 class ComparisonNoteAdmin(VersionedAdmin):
-    list_display = ["__str__", "summary", "updated_at", "version"]
+    list_display = [
+        "__str__",
+        "summary",
+        "needs_review",
+        "reviewed_at",
+        "reviewed_by",
+        "updated_at",
+        "version",
+    ]
+    list_filter = [NeedsReviewFilter, RecentlyChangedFilter]
+    list_select_related = ["code_a", "code_b", "reviewed_by"]
     search_fields = ["code_a__code", "code_b__code", "summary", "body"]
     autocomplete_fields = ["code_a", "code_b"]
     inlines = [DifferentiatorInline]
-    fields = ["code_a", "code_b", "summary", "body", "source", "opened_version"]
+    fields = ["code_a", "code_b", "summary", "body", "source", "review", "opened_version"]
+    readonly_fields = ["review"]
+    actions = ["mark_reviewed"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_review_flag()
+
+    def get_urls(self):
+        mark_reviewed = path(
+            "<path:object_id>/mark-reviewed/",
+            self.admin_site.admin_view(self.mark_reviewed_view),
+            name="codes_comparisonnote_mark_reviewed",
+        )
+        return [mark_reviewed, *super().get_urls()]
+
+    @admin.display(description="review", ordering="-review_flag")
+    def needs_review(self, note):
+        # Text, not a tick: a green tick would read as "all good".
+        return format_html("<strong>{}</strong>", "Needs review") if note.needs_review else "-"
+
+    @admin.display(description="review")
+    def review(self, note):
+        if note.pk is None:
+            return "-"
+        reviewed = (
+            f"Last reviewed {note.reviewed_at:%Y-%m-%d %H:%M} UTC by {note.reviewed_by or '?'}"
+            if note.reviewed_at
+            else "Never reviewed"
+        )
+        changed = ", ".join(
+            f"{code} {code.texts_changed_at:%Y-%m-%d %H:%M} UTC"
+            for code in (note.code_a, note.code_b)
+            if code.texts_changed_at
+        )
+        flag = "NEEDS REVIEW. " if note.needs_review else ""
+        return f"{flag}{reviewed}. Code texts last changed: {changed or 'not since loading'}."
+
+    def _mark_reviewed(self, request, notes):
+        services.notes_mark_reviewed(notes=notes, user=request.user)
+        for note in notes:
+            self.log_change(request, note, "Marked reviewed.")
+
+    @admin.action(description="Mark selected notes reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        notes = list(queryset)
+        self._mark_reviewed(request, notes)
+        self.message_user(request, f"{len(notes)} marked reviewed by {request.user}.")
+
+    def mark_reviewed_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        note = self.get_object(request, unquote(object_id))
+        if note is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, note):
+            raise PermissionDenied
+        self._mark_reviewed(request, [note])
+        self.message_user(request, f"{note} marked reviewed by {request.user}.")
+        return redirect(self._admin_url("change", note.pk))
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_mark_reviewed"] = bool(obj and self.has_change_permission(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -83,11 +373,12 @@ class ComparisonNoteAdmin(VersionedAdmin):
             # The pair is stored in code order; keep each value with the code it was typed for.
             for row in form.instance.differentiators.all():
                 row.swap_values()
+                row._change_reason = form.cleaned_data.get("change_reason", "")
                 row.save()
 
 
 @admin.register(Synonym)
-class SynonymAdmin(SimpleHistoryAdmin):
+class SynonymAdmin(HistoryAdmin):
     list_display = ["term", "meaning"]
     search_fields = ["term", "meaning"]
 

@@ -62,9 +62,7 @@ def word_diff(base: str, text: str, *, min_similarity: float = 0.0) -> SafeStrin
     for index, (mark, tokens) in enumerate(segments):
         words = escape(_words(tokens))
         if mark != "del":
-            if mark:
-                words = f'<ins><span class="visually-hidden">{CUES["ins"]}</span>{words}</ins>'
-            html.append(words + escape(tokens[-1][1]))
+            html.append((_mark("ins", words) if mark else words) + escape(tokens[-1][1]))
             continue
         # Removed words sit between two parts of `text`. Where `text` has no space there
         # ("dura," or "<script"), the spaces that keep them apart go inside the <del>, so that
@@ -76,8 +74,26 @@ def word_diff(base: str, text: str, *, min_similarity: float = 0.0) -> SafeStrin
         before = " " if joined else ""
         after = " " if following[:1].isalnum() else ""
         inside, outside = ("", after) if spaced else (after, "")
-        html.append(
-            f'<del>{before}<span class="visually-hidden">{CUES["del"]}</span>{words}{inside}</del>'
-            + outside
-        )
+        html.append(_mark("del", words, before=before, after=inside) + outside)
     return mark_safe("".join(html).rstrip())
+
+
+def _mark(kind: str, escaped: str, *, before: str = "", after: str = "") -> str:
+    cue = f'<span class="visually-hidden">{CUES[kind]}</span>'
+    return f"<{kind}>{before}{cue}{escaped}{after}</{kind}>"
+
+
+def word_diff_html(old: str, new: str) -> SafeString:
+    """One field's change in a revision: `new` marked against `old` as `word_diff` marks it.
+
+    A text rewritten so far that under a third of its words still match is shown removed and
+    added whole: word marks all through it would be harder to read than the two texts.
+    """
+    marked = word_diff(old or "", new or "", min_similarity=1 / 3)
+    if marked is not None:
+        return marked
+    return mark_safe(
+        (_mark("del", escape(old)) if old else "")
+        + (" " if old and new else "")
+        + (_mark("ins", escape(new)) if new else "")
+    )

@@ -1,16 +1,37 @@
-"""Forms: the editor's optimistic-locking form and query-string validation."""
+"""Forms: the editor's change-reason and optimistic-locking forms, and query-string validation."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from codes.models import CodeSystem
+from codes import selectors
+from codes.models import CodeSystem, Differentiator
+
+DATE_FORMAT_MESSAGE = "Write the date as YYYY-MM-DD, for example 2026-01-31."
 
 
-class VersionedForm(forms.ModelForm):
-    """A model form that refuses to save over a newer version than the one it was opened at."""
+class ChangeReasonForm(forms.ModelForm):
+    """A model form whose save can carry a short "why", stored with the revision."""
+
+    change_reason = forms.CharField(
+        label="Why (optional)",
+        max_length=200,
+        required=False,
+        help_text="A short reason kept with this revision, e.g. “typo” or “2026 code set update”.",
+    )
+
+
+class VersionedForm(ChangeReasonForm):
+    """A model form that refuses to save over a newer version than the one it was opened at.
+
+    A refused form keeps the editor's text, carries `conflict` (who saved since and what they
+    changed) for the page to show, and now holds the current version: saving it again, once
+    reconciled, is a deliberate choice made after seeing the other changes.
+    """
 
     # Not named `version`: a non-editable model field cannot be a model form field.
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    conflict: selectors.EditConflict | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,16 +49,22 @@ class VersionedForm(forms.ModelForm):
                 .first()
             )
             if opened_at != current:
+                self.conflict = conflict = selectors.edit_conflict(
+                    obj=self.instance, opened_version=opened_at
+                )
+                self.data = self.data.copy()
+                self.data[self.add_prefix("opened_version")] = conflict.current_version
                 raise ValidationError(
-                    "Someone else saved this %(what)s after you opened it (you opened version "
-                    "%(opened)s, it is now version %(current)s). Nothing was saved: your text is "
-                    "still in the form; reload the page in another tab to see theirs, then "
-                    "reconcile and save again.",
+                    "Someone else saved this %(what)s after you opened it: %(who)s saved "
+                    "version %(current)s (you opened version %(opened)s). Nothing was saved. "
+                    "Their changes are shown above; your text is still in the form. Reconcile "
+                    "the two and save again.",
                     code="stale",
                     params={
                         "what": self.instance._meta.verbose_name,
+                        "who": conflict.editors,
                         "opened": opened_at,
-                        "current": current,
+                        "current": conflict.current_version,
                     },
                 )
             # The model re-checks this version in one conditional UPDATE when it saves.
@@ -65,3 +92,49 @@ class ComparisonFilterForm(forms.Form):
             "code": self.cleaned_data["code"] or None,
             "text": self.cleaned_data["text"] or None,
         }
+
+
+class DifferentiatorForm(forms.ModelForm):
+    class Meta:
+        model = Differentiator
+        fields = ["position", "label", "value_a", "value_b"]
+        error_messages = {
+            "label": {
+                "required": "Give this row a label saying what differs (e.g. “Laminectomy”), "
+                "or clear its values to drop it."
+            }
+        }
+
+
+class RevertForm(forms.Form):
+    reason = forms.CharField(label="Why (optional)", max_length=200, required=False)
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class MarkDeletedForm(forms.Form):
+    end_date = forms.DateField(
+        label="End date",
+        input_formats=["%Y-%m-%d"],
+        help_text="The last date the codes could be reported (YYYY-MM-DD).",
+        error_messages={"invalid": DATE_FORMAT_MESSAGE},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(label="Why (optional)", max_length=200, required=False)
+
+
+class ChangesFilterForm(forms.Form):
+    """The /changes/ date filter: whole days, both included."""
+
+    since = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_FORMAT_MESSAGE}
+    )
+    until = forms.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_FORMAT_MESSAGE}
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            raise ValidationError("“Until” is before “since”: swap the two dates.")
+        return cleaned

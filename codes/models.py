@@ -5,9 +5,13 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+BASELINE_REASON = "As it was before its first edit in coderef (it came in without history)"
 
 
 class StaleEditError(Exception):
@@ -23,11 +27,55 @@ class StaleEditError(Exception):
         )
 
 
-class VersionedModel(models.Model):
+class History(HistoricalRecords):
+    """django-simple-history, with an index to walk one row's revisions in date order
+    (the revision before another, a row's timeline, what changed since a version)."""
+
+    def get_meta_options(self, model):
+        options = super().get_meta_options(model)
+        row_in_date_order = models.Index(fields=[model._meta.pk.attname, "history_date"])
+        options["indexes"] = (*options.get("indexes", ()), row_in_date_order)
+        return options
+
+
+def record_baselines(queryset: models.QuerySet) -> None:
+    """Record the stored state of the rows in `queryset` that have no history yet.
+
+    Fixtures and bulk imports write rows without history. Recording their state just before
+    their first edit lets that edit be diffed and reverted like any other, so it loses nothing.
+    """
+    model = queryset.model
+    unrecorded = list(queryset.filter(~Exists(model.history.filter(id=OuterRef("pk")))))
+    for row in unrecorded:
+        row._history_user = None  # not the editor whose save triggered this
+        row._history_date = getattr(row, "updated_at", None) or timezone.now()
+    model.history.bulk_history_create(
+        unrecorded, update=True, default_change_reason=BASELINE_REASON
+    )
+
+
+class TrackedModel(models.Model):
+    """A history-tracked row whose first recorded edit is preceded by its earlier state."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self.record_baseline()
+        return super().save(*args, **kwargs)
+
+    def record_baseline(self) -> None:
+        """Record the stored state of this row (and what it owns) if it has no history yet."""
+        record_baselines(type(self)._default_manager.filter(pk=self.pk))
+
+
+class VersionedModel(TrackedModel):
     """A row whose `version` goes up on every save; a save from an older version is refused.
 
-    The check and the bump are one conditional UPDATE, so two concurrent saves of the same
-    version cannot both pass: the second finds no row with its version and fails.
+    The check is one conditional UPDATE that also locks the row, so of two concurrent saves of
+    the same version the second finds no row with its version and fails; the baseline revision
+    is recorded only by the save that passed the check.
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -38,20 +86,19 @@ class VersionedModel(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding or self.pk is None:
-            return super().save(*args, **kwargs)
+            return models.Model.save(self, *args, **kwargs)
         with transaction.atomic(using=kwargs.get("using")):
             manager = type(self)._default_manager
-            bumped = manager.filter(pk=self.pk, version=self.version).update(
-                version=F("version") + 1
-            )
-            if not bumped:
+            # Same value written back: the row is locked and the stored version checked.
+            if not manager.filter(pk=self.pk, version=self.version).update(version=F("version")):
                 current = manager.filter(pk=self.pk).values_list("version", flat=True).first()
                 raise StaleEditError(self, self.version, current)
+            self.record_baseline()
             self.version += 1
-            return super().save(*args, **kwargs)
+            return models.Model.save(self, *args, **kwargs)
 
 
-class CodeSystem(models.Model):
+class CodeSystem(TrackedModel):
     slug = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     code_pattern = models.CharField(
@@ -62,7 +109,7 @@ class CodeSystem(models.Model):
         blank=True, help_text="Shown on every page and export that shows codes of this system."
     )
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["position", "slug"]
@@ -112,9 +159,16 @@ class Code(VersionedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     effective_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    texts_changed_at = models.DateTimeField(
+        null=True,
+        editable=False,
+        help_text="When a text coders read (title, descriptors, inclusion terms) last changed.",
+    )
+    history = History(excluded_fields=["texts_changed_at"])
 
     SECTION_SEPARATOR = " > "
+    # A change to one of these may make the comparison notes naming the code wrong.
+    TEXT_FIELDS = ("title", "descriptor", "lay_description", "inclusion_terms")
 
     class Meta:
         ordering = ["system__position", "code"]
@@ -124,6 +178,13 @@ class Code(VersionedModel):
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args, **kwargs):
+        if self._texts_differ_from_stored():
+            self.texts_changed_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "texts_changed_at"}
+        return super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("codes:code-detail", args=[self.system.slug, self.code])
@@ -136,14 +197,42 @@ class Code(VersionedModel):
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
 
+    def _texts_differ_from_stored(self) -> bool:
+        if self._state.adding or self.pk is None:
+            return False
+        stored = type(self)._default_manager.filter(pk=self.pk).values(*self.TEXT_FIELDS).first()
+        return stored is not None and any(
+            stored[name] != getattr(self, name) for name in self.TEXT_FIELDS
+        )
+
     def clean(self):
         self.code = (self.code or "").strip().upper()
+        errors = {}
         if self.system_id and not self.system.matches(self.code):
-            raise ValidationError(
-                {"code": f"{self.code!r} is not a valid {self.system.name} code."}
-            )
+            errors["code"] = f"{self.code!r} is not a valid {self.system.name} code."
         if self.end_date and self.effective_date and self.end_date < self.effective_date:
-            raise ValidationError({"end_date": "The end date is before the effective date."})
+            errors["end_date"] = "The end date is before the effective date."
+        elif self.status == self.Status.DELETED and not self.end_date:
+            errors["end_date"] = (
+                "A deleted code needs an end date: the last date it could be reported."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ComparisonNoteQuerySet(models.QuerySet):
+    def with_review_flag(self) -> "ComparisonNoteQuerySet":
+        """Annotate `review_flag`: True when a text of either code changed after the note was
+        last reviewed, or, for a note never reviewed, after the note was last saved."""
+        reviewed = Coalesce("reviewed_at", "updated_at")
+        changed = Q(code_a__texts_changed_at__gt=reviewed) | Q(
+            code_b__texts_changed_at__gt=reviewed
+        )
+        return self.annotate(
+            review_flag=Case(
+                When(changed, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
 
 
 class ComparisonNote(VersionedModel):
@@ -156,7 +245,19 @@ class ComparisonNote(VersionedModel):
     source = models.CharField(
         max_length=300, blank=True, help_text="Where the distinction comes from."
     )
-    history = HistoricalRecords()
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A review is not an edit of the note: it bumps no version and writes no revision.
+    history = History(excluded_fields=["reviewed_at", "reviewed_by"])
+
+    objects = ComparisonNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["code_a__code", "code_b__code"]
@@ -174,6 +275,18 @@ class ComparisonNote(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('codes:compare')}?codes={self.code_a.code},{self.code_b.code}"
+
+    def record_baseline(self) -> None:
+        super().record_baseline()
+        record_baselines(self.differentiators.all())
+
+    @property
+    def needs_review(self) -> bool:
+        """See `ComparisonNoteQuerySet.with_review_flag`; free when the note was loaded with it."""
+        if hasattr(self, "review_flag"):
+            return self.review_flag
+        notes = type(self).objects.with_review_flag().filter(pk=self.pk)
+        return notes.values_list("review_flag", flat=True).get()
 
     def put_pair_in_order(self) -> bool:
         """Store the pair in canonical (system, code) order; True when it was swapped."""
@@ -194,7 +307,7 @@ class ComparisonNote(VersionedModel):
         return self.code_b if code.pk == self.code_a_id else self.code_a
 
 
-class Differentiator(models.Model):
+class Differentiator(TrackedModel):
     """One aligned row of a comparison note: a label and what it is for each code."""
 
     note = models.ForeignKey(
@@ -204,7 +317,7 @@ class Differentiator(models.Model):
     value_a = models.CharField("value for the first code", max_length=500, blank=True)
     value_b = models.CharField("value for the second code", max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -216,12 +329,12 @@ class Differentiator(models.Model):
         self.value_a, self.value_b = self.value_b, self.value_a
 
 
-class Synonym(models.Model):
+class Synonym(TrackedModel):
     """A word coders type and what it means: `CSF` -> `cerebrospinal fluid`."""
 
     term = models.CharField(max_length=100)
     meaning = models.CharField(max_length=200)
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["term"]

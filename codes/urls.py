@@ -10,5 +10,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("comparisons/", views.comparison_list, name="comparison-list"),
     path("api/compare", api.compare, name="api-compare"),
+    path("changes/", views.changes, name="changes"),
+    path("changes/<slug:kind>/<int:history_id>/", views.change_detail, name="change-detail"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from codes import selectors
-from codes.forms import ComparisonFilterForm
+from codes.forms import ChangesFilterForm, ComparisonFilterForm
 from codes.roles import VIEW_PERMISSION
 from codes.search import Hit
 from codes.search import search as search_codes
@@ -123,6 +123,31 @@ def comparison_list(request):
             "notice_systems": selectors.notices_for(codes),
         },
     )
+
+
+@require_GET
+@coder_required
+def changes(request):
+    form = ChangesFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "codes/changes.html", {"form": form}, status=400)
+    page = selectors.recent_changes(
+        since=form.cleaned_data["since"],
+        until=form.cleaned_data["until"],
+        page_number=request.GET.get("page"),
+    )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request, "codes/changes.html", {"form": form, "page": page, "filters": filters.urlencode()}
+    )
+
+
+@require_GET
+@coder_required
+def change_detail(request, kind, history_id):
+    revision = selectors.change_get(kind=kind, history_id=history_id)
+    return render(request, "codes/change_detail.html", {"revision": revision})
 
 
 @never_cache

@@ -4,7 +4,7 @@ from html import unescape
 from hypothesis import given
 from hypothesis import strategies as st
 
-from codes.diff import word_diff
+from codes.diff import word_diff, word_diff_html
 
 
 def _without_marks(html: str) -> str:
@@ -82,3 +82,31 @@ def test_any_pair_of_texts_reads_back_as_the_second_without_marks(base_words, te
     html = word_diff(base, text)
     assert set(re.findall(r"</?(\w+)", html)) <= {"ins", "del", "span"}
     assert unescape(_without_marks(html)).split() == text.split()
+
+
+def _no_cues(html: str) -> str:
+    return re.sub(r'<span class="visually-hidden">(inserted|removed): </span>', "", html)
+
+
+def test_a_revision_marks_the_changed_words_and_keeps_the_rest():
+    html = word_diff_html("closes the tear with sutures", "closes the tear with stitches")
+    assert _no_cues(html) == "closes the tear with <del>sutures</del> <ins>stitches</ins>"
+
+
+def test_a_revision_that_adds_or_removes_a_whole_text():
+    assert _no_cues(word_diff_html("", "new text")) == "<ins>new text</ins>"
+    assert _no_cues(word_diff_html("old text", "")) == "<del>old text</del>"
+    assert word_diff_html("same", "same") == "same"
+
+
+def test_a_revision_diff_escapes_html():
+    html = _no_cues(word_diff_html("a <b> and c", "a <i>alert(1)</i> and c"))
+    assert set(re.findall(r"</?(\w+)", html)) == {"ins", "del"}
+    assert "<i>alert(1)</i>" in unescape(re.sub(r"<del>.*?</del>|</?ins>", "", html))
+
+
+def test_a_text_rewritten_almost_whole_is_shown_replaced_whole():
+    html = word_diff_html("My own rewrite of the lay description.", "The surgeon reaches the dura.")
+    assert _no_cues(html) == (
+        "<del>My own rewrite of the lay description.</del> <ins>The surgeon reaches the dura.</ins>"
+    )

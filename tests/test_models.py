@@ -50,7 +50,8 @@ def test_a_save_from_a_stale_version_is_refused_and_overwrites_nothing(sample):
     stored = Code.objects.get(code="63709")
     assert stored.lay_description == "first editor's text"
     assert stored.version == 2
-    assert stored.history.count() == 1  # loaddata writes no history; the first save does
+    # loaddata writes no history: the first save records the loaded state, then its own.
+    assert [record.version for record in stored.history.all()] == [2, 1]
 
 
 def test_a_note_pair_is_stored_in_code_order(sample):
@@ -75,3 +76,39 @@ def test_a_note_needs_two_different_codes(sample):
     code = Code.objects.get(code="63709")
     with pytest.raises(ValidationError, match="two different codes"):
         ComparisonNote(code_a=code, code_b=code, summary="s").full_clean()
+
+
+def test_a_deleted_code_needs_an_end_date(sample):
+    code = Code.objects.get(code="63709")
+    code.status = Code.Status.DELETED
+    with pytest.raises(ValidationError, match="A deleted code needs an end date"):
+        code.full_clean()
+
+
+def test_only_text_changes_move_texts_changed_at(sample):
+    code = Code.objects.get(code="63709")
+    assert code.texts_changed_at is None
+    code.section_path = "Surgery"
+    code.save()
+    code.refresh_from_db()
+    assert code.texts_changed_at is None
+    code.inclusion_terms = "Dural repair"
+    code.save(update_fields=["inclusion_terms"])
+    code.refresh_from_db()
+    assert code.texts_changed_at is not None
+
+
+def test_the_state_before_the_first_edit_is_recorded_once(sample):
+    code = Code.objects.get(code="63709")
+    original = code.title
+    for title in ("second", "third"):
+        code.title = title
+        code.save()
+    assert [(r.version, r.title) for r in code.history.all()] == [
+        (3, "third"),
+        (2, "second"),
+        (1, original),
+    ]
+    baseline = code.history.last()
+    assert baseline.history_user is None
+    assert (baseline.history_date.year, baseline.history_date.month) == (2026, 1)  # loaded

@@ -1,0 +1,99 @@
+"""Writes beyond a plain admin save: revert to a revision, mark reviewed, mark deleted."""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from codes.history import content_fields, revision_label
+from codes.models import Code, ComparisonNote, Differentiator
+from codes.selectors import note_rows_at
+
+
+def revert_reason(record: Any) -> str:
+    """The change reason a revert to `record` gets unless the editor writes another."""
+    return f"Revert to {revision_label(record)}"
+
+
+@transaction.atomic
+def revision_revert(
+    *, record: Any, user: Any, opened_version: int | None = None, reason: str = ""
+) -> models.Model:
+    """Save the object as it was at `record`, as a new revision; a note gets its rows back too.
+
+    `opened_version` is the version the editor looked at when asking for the revert: when
+    someone saved since, StaleEditError is raised and nothing changes. ValidationError when
+    the old state is no longer valid (its code now used by another row, say).
+    """
+    model = record.instance_type
+    obj = model._default_manager.get(pk=record.id)
+    if opened_version is not None:
+        obj.version = opened_version  # the save refuses it when it is not current any more
+    for field in content_fields(model):
+        setattr(obj, field.attname, getattr(record, field.attname))
+    obj.full_clean()
+    reason = reason or revert_reason(record)
+    obj._change_reason = reason
+    obj._history_user = user
+    obj.save()
+    if isinstance(obj, ComparisonNote):
+        _restore_rows(obj, note_rows_at(record), reason=reason, user=user)
+    return obj
+
+
+def _restore_rows(note: ComparisonNote, wanted: dict[int, Any], *, reason: str, user: Any) -> None:
+    current = {row.pk: row for row in note.differentiators.all()}
+    for row_id, row in current.items():
+        if row_id not in wanted:
+            row._change_reason, row._history_user = reason, user
+            row.delete()
+    fields = content_fields(Differentiator)
+    for row_id, old in wanted.items():
+        row = current.get(row_id) or Differentiator(pk=row_id, note=note)
+        if row_id in current and all(
+            getattr(row, field.attname) == getattr(old, field.attname) for field in fields
+        ):
+            continue
+        for field in fields:
+            setattr(row, field.attname, getattr(old, field.attname))
+        row._change_reason, row._history_user = reason, user
+        row.save()
+
+
+def notes_mark_reviewed(*, notes: Iterable[ComparisonNote], user: Any) -> int:
+    """Record that `user` reviewed these notes now; clears their "needs review" flag.
+
+    A review changes no text: it bumps no version and writes no revision.
+    """
+    return ComparisonNote.objects.filter(pk__in=[note.pk for note in notes]).update(
+        reviewed_at=timezone.now(), reviewed_by=user
+    )
+
+
+@transaction.atomic
+def codes_mark_deleted(
+    *, codes: models.QuerySet, end_date: date, user: Any, reason: str = ""
+) -> list[Code]:
+    """Mark the active codes among `codes` deleted with `end_date`, each as a new revision.
+
+    All or nothing: ValidationError naming every code that cannot take that end date.
+    Codes already deleted keep their end date and are not returned.
+    """
+    changed, errors = [], []
+    for code in codes.select_related("system").filter(status=Code.Status.ACTIVE):
+        code.status, code.end_date = Code.Status.DELETED, end_date
+        try:
+            code.full_clean()
+        except ValidationError as exc:
+            errors += [f"{code.code}: {message}" for message in exc.messages]
+            continue
+        code._change_reason = reason or f"Marked deleted, end date {end_date.isoformat()}"
+        code._history_user = user
+        code.save()
+        changed.append(code)
+    if errors:
+        raise ValidationError(errors)
+    return changed
