@@ -300,8 +300,8 @@ class Comparison:
                     "source": entry.note.source,
                     "version": entry.note.version,
                     "updated_at": entry.note.updated_at.isoformat(),
-                    # Review flags are not tracked yet: every note counts as reviewed.
-                    "needs_review": False,
+                    "needs_review": entry.note.needs_review,
+                    "reviewed_at": _isoformat(entry.note.reviewed_at),
                     "differentiators": [
                         {"label": row.label, "values": row.values} for row in entry.rows
                     ],
@@ -322,6 +322,10 @@ def _code_key(code: Code) -> dict[str, str]:
     return {"system": code.system.slug, "code": code.code}
 
 
+def _isoformat(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
 def _code_document(code: Code) -> dict[str, Any]:
     return {
         **_code_key(code),
@@ -332,8 +336,9 @@ def _code_document(code: Code) -> dict[str, Any]:
         "sections": code.sections,
         "inclusion_terms": [term for term in code.inclusion_terms.splitlines() if term.strip()],
         "status": code.status,
-        "effective_date": code.effective_date.isoformat() if code.effective_date else None,
-        "end_date": code.end_date.isoformat() if code.end_date else None,
+        "instructional_notes": code.instructional_notes,
+        "effective_date": _isoformat(code.effective_date),
+        "end_date": _isoformat(code.end_date),
         "version": code.version,
         "updated_at": code.updated_at.isoformat(),
         "url": code.get_absolute_url(),

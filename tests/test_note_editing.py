@@ -154,6 +154,8 @@ def test_a_code_text_change_flags_its_notes_until_reviewed(editor_client, editor
     assert listing.count("<strong>Needs review</strong>") == 1  # the review column
     compare = editor_client.get("/compare/?codes=63707,63709").content.decode()
     assert "Needs review: a text of 63707 or 63709 changed" in compare
+    api = editor_client.get("/api/compare?codes=63707,63709").json()
+    assert [n["needs_review"] for n in api["notes"]] == [True]
 
     response = editor_client.post(
         "/admin/codes/comparisonnote/",
@@ -167,6 +169,9 @@ def test_a_code_text_change_flags_its_notes_until_reviewed(editor_client, editor
     assert not _flag_in_admin_list(editor_client, needs_review="yes").context["cl"].result_list
     compare = editor_client.get("/compare/?codes=63707,63709").content.decode()
     assert "Needs review" not in compare
+    api = editor_client.get("/api/compare?codes=63707,63709").json()
+    assert [n["needs_review"] for n in api["notes"]] == [False]
+    assert api["notes"][0]["reviewed_at"] == note.reviewed_at.isoformat()
 
 
 def test_changes_to_other_fields_do_not_flag_notes(editor_client, note):
