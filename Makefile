@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 PGBIN ?= /usr/lib/postgresql/15/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: install run migrate load-public test test-quality lint migrations-check test-sqlite test-postgres clean
+.PHONY: install run migrate load-public bench loadtest test test-quality lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,3 +59,24 @@ test: lint migrations-check test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Production-like settings (debug off) for measurements on this machine.
+PRODLIKE := env -u DJANGO_DEBUG -u DATABASE_URL DJANGO_SECRET_KEY=benchmark-only-key-$$$$-not-secret-0123456789abcdefghij \
+	DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
+BENCH_STEPS := $(PY) manage.py migrate -v0 && $(PY) manage.py load_public_codes && $(PY) bench/run.py
+
+# The search benchmark on a fresh database with the public code sets (about 183,000 codes):
+# SQLite always, PostgreSQL when its binaries are here. Prints the tables, writes bench/results.json.
+bench: install
+	rm -f bench/bench.sqlite3* bench/results.json
+	$(PRODLIKE) DATABASE_URL=sqlite:///$(CURDIR)/bench/bench.sqlite3 sh -c '$(BENCH_STEPS)'
+	@if [ -x "$(PGBIN)/initdb" ]; then \
+	  $(PRODLIKE) PGBIN=$(PGBIN) scripts/with-postgres sh -c '$(BENCH_STEPS)'; \
+	else echo "PostgreSQL not found: benchmark on SQLite only"; fi
+
+# gunicorn (2 workers) over the bench database, driven by wrk (Debian's package) at 32 connections
+# for 15 s per class of URL; needs `make bench` to have built bench/bench.sqlite3.
+loadtest: install
+	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+	$(PRODLIKE) DATABASE_URL=sqlite:///$(CURDIR)/bench/bench.sqlite3 sh -c \
+	  '$(PY) manage.py collectstatic --noinput -v0 && $(PY) bench/loadtest.py'

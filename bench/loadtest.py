@@ -1,0 +1,207 @@
+"""`make loadtest`: gunicorn (2 workers) on 127.0.0.1 over the bench database, driven by wrk at
+32 connections for a bounded time per class of URL (search page, search API, code pages,
+comparisons, code API), as a signed-in coder. Prints requests/s, p50/p99 and errors per class and
+writes bench/loadtest.json. Traffic goes to loopback only and each run stops by itself.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coderef.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+
+from codes.models import Code  # noqa: E402
+from codes.roles import CODERS  # noqa: E402
+
+RESULTS = ROOT / "bench" / "loadtest.json"
+QUERIES = ROOT / "bench" / "queries.tsv"
+
+
+def session_key() -> str:
+    user, _ = get_user_model().objects.get_or_create(username="loadtest")
+    user.groups.add(Group.objects.get(name=CODERS))
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def url_classes() -> dict[str, list[str]]:
+    queries = [
+        line.split("\t", 1)[1]
+        for line in QUERIES.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    rng = random.Random(20261126)
+    ids = list(Code.objects.values_list("pk", flat=True))
+    codes = list(
+        Code.objects.filter(pk__in=rng.sample(ids, 300)).select_related("system").order_by("pk")
+    )
+    pairs = list(zip(codes[::2], codes[1::2], strict=False))
+    return {
+        "search page": [f"/?q={quote(q)}" for q in queries],
+        "search api": [f"/api/search?q={quote(q)}" for q in queries],
+        "code page": [code.get_absolute_url() for code in codes],
+        "compare": [
+            f"/compare/?codes={a.system.slug}:{quote(a.code)},{b.system.slug}:{quote(b.code)}"
+            for a, b in pairs
+        ],
+        "code api": [f"/api/codes/{c.system.slug}/{quote(c.code)}" for c in codes],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("loadtest: gunicorn did not come up within 30 s")
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def ms(value: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)$", output, re.M)
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    return {
+        "requests": requests,
+        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": round(ms(latency["50"]), 2),
+        "p99_ms": round(ms(latency["99"]), 2),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=15, help="wrk duration per class")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("loadtest: wrk is missing (apt-get install wrk)")
+    if Code.objects.count() < 100_000:
+        raise SystemExit("loadtest: the database is not bench-sized; run `make bench` first")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    session = session_key()
+    classes = url_classes()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "coderef.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    results = {}
+    try:
+        wait_until_up(base)
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, paths in classes.items():
+                path_file = Path(tmp) / "paths.txt"
+                path_file.write_text("\n".join(paths) + "\n")
+                output = subprocess.run(
+                    [
+                        "wrk",
+                        "--threads",
+                        "2",
+                        "--connections",
+                        str(args.connections),
+                        "--duration",
+                        f"{args.seconds}s",
+                        "--timeout",
+                        "10s",
+                        "--latency",
+                        "--script",
+                        str(ROOT / "bench" / "loadtest.lua"),
+                        base,
+                    ],
+                    env={
+                        **os.environ,
+                        "LOADTEST_PATHS": str(path_file),
+                        "LOADTEST_SESSION": session,
+                    },
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    timeout=args.seconds + 60,
+                ).stdout
+                results[name] = parse_wrk(output)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(f"\n{'class':<13}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'requests':>10}")
+    for name, row in results.items():
+        print(
+            f"{name:<13}{row['requests_per_s']:>9.1f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
+            f"{row['errors']:>8}{row['requests']:>10}"
+        )
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "connections": args.connections,
+                "seconds_per_class": args.seconds,
+                "workers": 2,
+                "classes": results,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
