@@ -1,6 +1,6 @@
 from django.urls import path
 
-from codes import views
+from codes import api, views
 
 app_name = "codes"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("comparisons/", views.comparison_list, name="comparison-list"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/search", api.search, name="api-search"),
 ]
