@@ -64,7 +64,8 @@ def search(request):
         result=result,
         message=result.error,
         next_offset=next_offset if next_offset < min(result.count, MAX_OFFSET) else None,
-        notice_systems=selectors.notices_for([hit.code for hit in result.hits]),
+        # Shown with the results, not in the footer: htmx swaps the results in without the footer.
+        result_notices=selectors.notices_for([hit.code for hit in result.hits]),
     )
     return render(request, template, context, status=400 if result.error else 200)
 
