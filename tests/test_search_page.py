@@ -27,9 +27,7 @@ def test_the_page_shows_results_with_highlights_and_compare_boxes(get):
     assert response.status_code == 200
     assert result_codes(html)[0] == "63709"
     assert '<form id="compare-form" action="/compare/" method="get">' in html
-    assert (
-        '<input type="checkbox" name="codes" value="cpt:63709" class="compare-box">' in html
-    )
+    assert '<input type="checkbox" name="codes" value="cpt:63709" class="compare-box">' in html
     assert "Compare selected" in html
     assert '<a href="/codes/cpt/63709/" class="code-ref">' in html
     assert "<mark>laminectomy</mark>" in html
