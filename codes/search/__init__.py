@@ -20,6 +20,7 @@ from django.utils.html import escape
 from codes.models import Code, CodeSystem, Synonym, ZeroResultQuery
 from codes.search.base import (
     Concept,
+    Ranked,
     Scope,
     SearchBackend,
     best_correction,
@@ -31,8 +32,8 @@ from codes.search.base import (
 from codes.search.query import ParsedQuery, Term, parse
 from codes.selectors import normalize_code
 
-BLOCK = 100
-MAX_OFFSET = 1000
+BLOCK = 50
+MAX_OFFSET = 500
 
 
 @dataclass
@@ -42,6 +43,12 @@ class Hit:
     score: float
     highlight: str  # escaped HTML with <mark> around matched words
     title_highlight: str = ""  # the title, escaped, with <mark> around matched words
+    ranked: Ranked | None = field(default=None, repr=False, compare=False)
+
+    def fill_highlights(self) -> None:
+        """Mark the matched words; done only for the hits a page shows."""
+        if self.ranked is not None:
+            self.title_highlight, self.highlight = self.ranked.highlights()
 
 
 @dataclass
@@ -99,18 +106,20 @@ def search(
         None if slugs is None else tuple(s.pk for s in in_scope),
         include_deleted,
     )
-    wanted = min(max(offset, 0), MAX_OFFSET) + max(limit, 0)
+    first = min(max(offset, 0), MAX_OFFSET)
+    wanted = first + max(limit, 0)
     hits, count = _code_hits(parsed, in_scope, scope, wanted, prefixes=not result.compare_codes)
-    text_hits, text_count, capped, corrected = (
-        ([], 0, False, None) if result.compare_codes else _text_hits(parsed, scope, wanted)
-    )
+    text = _TextHits()
+    if not result.compare_codes:
+        text = _text_hits(parsed, scope, wanted, systems_by_id={s.pk: s for s in in_scope})
     seen = {hit.code.pk for hit in hits}
-    hits += [hit for hit in text_hits if hit.code.pk not in seen]
-    result.hits = hits[min(max(offset, 0), MAX_OFFSET) : wanted]
-    result.count = count + text_count
-    result.count_capped = capped
-    if corrected:
-        result.corrected_query = corrected
+    hits += [hit for hit in text.hits if hit.code.pk not in seen]
+    result.hits = hits[first:wanted]
+    for hit in result.hits:
+        hit.fill_highlights()
+    result.count = min(count + text.count, SearchBackend.COUNT_CAP + 1)
+    result.count_capped = result.count > SearchBackend.COUNT_CAP
+    result.corrected_query = text.corrected
     if not result.count:
         result.suggestions = _suggestions(parsed)
     return result
@@ -121,11 +130,16 @@ def search(
 
 def _code_hits(
     parsed: ParsedQuery, systems: Sequence[CodeSystem], scope: Scope, wanted: int, *, prefixes: bool
-):
-    """Exact codes first, then every code in a typed prefix or range, in code order."""
-    visible = Code.objects.select_related("system")
+) -> tuple[list[Hit], int]:
+    """Exact codes first, then every code in a typed prefix or range, in code order.
+
+    Each (system, prefix or range) is one index range scan over (system, code) that stops after
+    COUNT_CAP+1 ids: the count and the first ids in code order in one query.
+    """
+    visible = Code.objects.all()
     if not scope.include_deleted:
         visible = visible.exclude(status=Code.Status.DELETED)
+    by_id = {system.pk: system for system in systems}
     exact: list[Code] = []
     if parsed.codes:
         spellings = [
@@ -134,31 +148,37 @@ def _code_hits(
             for code in parsed.codes
         ]
         exact = list(visible.filter(Q(*spellings, _connector=Q.OR)))
-        exact.sort(key=lambda code: (code.system.position, code.code))
-    hits = [_code_hit(code, "code", 1.0) for code in exact]
-    count = len(exact)
+        exact.sort(key=lambda code: (by_id[code.system_id].position, code.code))
+    hits = [_code_hit(code, "code", 1.0, by_id) for code in exact]
     intervals = [("prefix", code) for code in parsed.codes] if prefixes else []
     intervals += [("range", code_range) for code_range in parsed.ranges]
+    listed = {code.pk for code in exact}
+    wanted_ids: list[tuple[str, int]] = []
+    count = len(exact)
     for system in systems:
         for kind, what in intervals:
-            if kind == "prefix":
-                low = _code_prefix(system, what)
-                if len(low.replace(".", "")) < 2:
-                    continue
-                high = _successor(low)
-            else:
-                low = _code_prefix(system, what.low)
-                high = _successor(_code_prefix(system, what.high))
-            within = visible.filter(system=system, code__gte=low, code__lt=high).exclude(
-                pk__in=[code.pk for code in exact]
-            )
-            count += within[: SearchBackend.COUNT_CAP + 1].count()
-            if len(hits) < wanted:
-                hits += [
-                    _code_hit(code, kind, 0.9)
-                    for code in within.order_by("code")[: wanted - len(hits)]
-                ]
-    return hits, min(count, SearchBackend.COUNT_CAP + 1)
+            low, high = _interval(system, kind, what)
+            if low is None:
+                continue
+            ids = visible.filter(system=system, code__gte=low, code__lt=high).order_by("code")
+            ids = list(ids.values_list("pk", flat=True)[: SearchBackend.COUNT_CAP + 1])
+            new = [pk for pk in ids if pk not in listed]
+            listed.update(new)
+            count += len(new)
+            wanted_ids += [(kind, pk) for pk in new[: max(wanted - len(hits) - len(wanted_ids), 0)]]
+    codes = visible.in_bulk([pk for _, pk in wanted_ids])
+    hits += [_code_hit(codes[pk], kind, 0.9, by_id) for kind, pk in wanted_ids]
+    return hits, count
+
+
+def _interval(system: CodeSystem, kind: str, what) -> tuple[str | None, str | None]:
+    """[low, high) of the codes a typed prefix or range covers in one system."""
+    if kind == "prefix":
+        low = _code_prefix(system, what)
+        if len(low.replace(".", "")) < 2:
+            return None, None
+        return low, _successor(low)
+    return _code_prefix(system, what.low), _successor(_code_prefix(system, what.high))
 
 
 def _code_prefix(system: CodeSystem, raw: str) -> str:
@@ -174,7 +194,8 @@ def _successor(prefix: str) -> str:
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _code_hit(code: Code, match: str, score: float) -> Hit:
+def _code_hit(code: Code, match: str, score: float, systems_by_id: dict[int, CodeSystem]) -> Hit:
+    code.system = systems_by_id[code.system_id]
     title = escape(code.title)
     return Hit(code=code, match=match, score=score, highlight=title, title_highlight=title)
 
@@ -192,61 +213,57 @@ def _synonym_pairs(terms: Sequence[Term]) -> list[tuple[str, str]]:
     return list(Synonym.objects.filter(starts).values_list("term", "meaning"))
 
 
-def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int):
-    """(hits, count, count capped, corrected query) for the typed words."""
+@dataclass
+class _TextHits:
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+    corrected: str | None = None
+
+
+def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id) -> _TextHits:
+    """Codes whose texts hold all the typed words, then those with some of them."""
     if not parsed.terms:
-        return [], 0, False, None
+        return _TextHits()
     backend = get_backend()
     terms = parsed.terms
     concepts = build_concepts(terms, _synonym_pairs(terms))
-    match, corrected = "text", None
+    found = _TextHits()
+    match = "text"
     every_count = backend.count(concepts, scope, every=True)
     if not every_count:
         fixed = _corrected_terms(backend, terms, concepts, scope)
         if fixed != terms:
-            terms, match = fixed, "fuzzy"
-            corrected = " ".join(" ".join(term.words) for term in terms)
-            concepts = build_concepts(terms, _synonym_pairs(terms))
+            match = "fuzzy"
+            found.corrected = " ".join(" ".join(term.words) for term in fixed)
+            concepts = build_concepts(fixed, _synonym_pairs(fixed))
             every_count = backend.count(concepts, scope, every=True)
-    some_count = backend.count(concepts, scope, every=False) if len(concepts) > 1 else 0
-    hits: list[Hit] = []
+    # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
+    some_count = 0
+    if len(concepts) > 1 and every_count <= backend.COUNT_CAP:
+        some_count = backend.count(concepts, scope, every=False)
+    found.count = every_count + some_count
     # Scores: all words 0.5-0.99, some words 0.1-0.49 (codes 1.0, prefixes and ranges 0.9).
     tiers = ((True, every_count, 0.5, 0.49), (False, some_count, 0.1, 0.39))
     for every, count, base, spread in tiers:
-        hits += _ranked_block_hits(
-            backend, concepts, scope, every, count, wanted - len(hits), match, base, spread
-        )
-    capped = max(every_count, some_count) > backend.COUNT_CAP
-    return hits, min(every_count + some_count, backend.COUNT_CAP + 1), capped, corrected
-
-
-def _ranked_block_hits(backend, concepts, scope, every, count, wanted, match, base, spread):
-    hits: list[Hit] = []
-    start = 0
-    while len(hits) < wanted and start < count:
-        ids = backend.ids(
-            concepts,
-            scope,
-            every=every,
-            by_relevance=count <= backend.COUNT_CAP,
-            start=start,
-            size=BLOCK,
-        )
-        if not ids:
-            break
-        codes = list(Code.objects.select_related("system").filter(pk__in=ids))
-        for ranked in rank(codes, concepts):
-            hits.append(
-                Hit(
-                    code=ranked.code,
-                    match=match,
-                    score=round(base + spread * ranked.score, 4),
-                    highlight=ranked.fragment_html,
-                    title_highlight=ranked.title_html,
-                )
+        start = 0
+        while len(found.hits) < wanted and start < count:
+            ids = backend.ids(
+                concepts,
+                scope,
+                every=every,
+                by_relevance=count <= backend.COUNT_CAP,
+                start=start,
+                size=BLOCK,
             )
-        start += BLOCK
-    return hits[:wanted]
+            codes = list(Code.objects.filter(pk__in=ids))
+            for code in codes:
+                code.system = systems_by_id[code.system_id]
+            for ranked in rank(codes, concepts):
+                hit = Hit(ranked.code, match, round(base + spread * ranked.score, 4), "")
+                hit.ranked = ranked
+                found.hits.append(hit)
+            start += BLOCK
+    return found
 
 
 def _corrected_terms(backend, terms: list[Term], concepts: list[Concept], scope: Scope):
@@ -257,7 +274,8 @@ def _corrected_terms(backend, terms: list[Term], concepts: list[Concept], scope:
         concept = by_label.get(term.words[0])
         if term.quoted or concept is None or not concept.correctable:
             continue
-        if backend.count([concept], scope, every=True):
+        # With one concept the caller's count already said it finds nothing.
+        if len(concepts) > 1 and backend.count([concept], scope, every=True):
             continue
         word = term.words[0]
         better = best_correction(word, backend.vocabulary_near(word), prefix=term.prefix)

@@ -172,7 +172,7 @@ class SearchBackend(ABC):
     """Boolean questions over one vendor's full-text index; see sqlite.py and postgres.py."""
 
     # Above this many matches a query is broad: ranked by a stored order, never scored in full.
-    COUNT_CAP = 1000
+    COUNT_CAP = 500
 
     @abstractmethod
     def count(self, concepts: Sequence[Concept], scope: Scope, *, every: bool) -> int:
@@ -220,10 +220,11 @@ def _analyse(text: str, *, negations: bool) -> _Field:
     in_negation = False
     previous_end = 0
     previous = ""
+    ascii_only = text.isascii()  # most texts: no accents to take off word by word
     for match in _WORD_SPAN.finditer(text):
         if _CLAUSE_BREAK.search(text, previous_end, match.start()):
             in_negation = False
-        word = "".join(words_of(match.group())) or match.group().lower()
+        word = match.group().lower() if ascii_only else "".join(words_of(match.group()))
         words.append(word)
         spans.append(match.span())
         negated.append(in_negation)
@@ -250,12 +251,18 @@ def _occurrences(field: _Field, alternative: Alternative) -> Iterable[tuple[int,
 class Ranked:
     code: Code
     score: float
-    title_html: str
-    fragment_html: str
+    fields: dict[str, _Field]
+    marked: dict[str, set[int]]
+
+    def highlights(self) -> tuple[str, str]:
+        """(title, fragment) as escaped HTML with <mark> around matched words; made only for the
+        hits shown, not for every candidate ranked."""
+        title = _mark(self.fields["title"], self.marked["title"])
+        return title, _fragment(self.fields, self.marked)
 
 
 def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
-    """Score and highlight a block of candidates, best first; ties in code order.
+    """Score a block of candidates, best first; ties in code order.
 
     Per concept, the best match counts: title > inclusion terms > descriptor > lay description,
     typed word > its plural or synonym > a prefix. A match right after `without`, `no`, `other than`
@@ -283,14 +290,7 @@ def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
                             best = max(best, weight * quality)
             total += best
         score = 0.75 * total / len(concepts) + 0.25 * _coverage(fields, marked)
-        ranked.append(
-            Ranked(
-                code,
-                round(score, 4),
-                _mark(fields["title"], marked["title"]),
-                _fragment(fields, marked),
-            )
-        )
+        ranked.append(Ranked(code, round(score, 4), fields, marked))
     ranked.sort(key=lambda r: (-r.score, r.code.system.position, r.code.code))
     return ranked
 
