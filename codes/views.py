@@ -40,7 +40,7 @@ SEARCH_EXAMPLES = [
 def search(request):
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     template = "codes/search.html"
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         target = "more-results" if request.htmx.target == "more-results" else "search-results"
         template += f"#{target}"
     context = {
@@ -54,7 +54,8 @@ def search(request):
     arguments = form.search_arguments()
     result = search_codes(form.cleaned_data["q"], limit=SEARCH_PAGE_SIZE, **arguments)
     if result.compare_codes:
-        url = f"{reverse('codes:compare')}?{urlencode({'codes': ','.join(result.compare_codes)})}"
+        codes = urlencode({"codes": ",".join(result.compare_codes)}, safe=",:")
+        url = f"{reverse('codes:compare')}?{codes}"
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if result.query and not result.count and not result.error and not arguments["offset"]:
         record_zero_result(result.query)

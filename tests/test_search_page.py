@@ -35,6 +35,11 @@ def test_the_page_shows_results_with_highlights_and_compare_boxes(get):
     assert "American Medical Association" in html  # CPT codes shown: the AMA notice too
 
 
+def test_htmx_history_restore_gets_the_whole_page(get):
+    response, html = get("/", {"q": "6370"}, HX_Request="true", HX_History_Restore_Request="true")
+    assert 'id="search-form"' in html and "<html" in html
+
+
 def test_htmx_gets_only_the_results_fragment(get):
     response, html = get("/", {"q": "6370"}, HX_Request="true", HX_Target="search-results")
     assert response.status_code == 200
@@ -62,9 +67,11 @@ def test_more_results_continue_where_the_page_stopped(get, coder_client):
 def test_a_vs_query_opens_the_comparison(get):
     response, _ = get("/", {"q": "63707 vs 63709"})
     assert response.status_code == 302
-    assert response["Location"] == "/compare/?codes=63707%2C63709"
+    assert response["Location"] == "/compare/?codes=63707,63709"
     response, _ = get("/", {"q": "63707 v. 63709"}, HX_Request="true")
-    assert response["HX-Redirect"] == "/compare/?codes=63707%2C63709"
+    assert response["HX-Redirect"] == "/compare/?codes=63707,63709"
+    response, _ = get("/", {"q": "G96.00 versus icd10cm:G96.09"})
+    assert response["Location"] == "/compare/?codes=G96.00,icd10cm:G96.09"
 
 
 def test_bad_input_gets_a_message_and_400(get):

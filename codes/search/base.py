@@ -39,6 +39,7 @@ class WordMatcher:
     prefix: str | None = None
 
     def quality(self, word: str) -> float:
+        """How well an index word matches: 1 as typed, less for a form or prefix, 0 not at all."""
         if word == self.typed:
             return TYPED
         if word in self.forms:

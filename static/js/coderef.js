@@ -12,10 +12,13 @@
     return Array.prototype.slice.call(document.querySelectorAll("#search-results .result a.code-ref"));
   }
 
+  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "file", "image", "range", "color"];
+
   function typingInField(target) {
     if (!target || !target.tagName) return false;
     var tag = target.tagName.toLowerCase();
-    return target.isContentEditable || tag === "input" || tag === "textarea" || tag === "select";
+    if (tag === "input") return NOT_TEXT.indexOf((target.type || "").toLowerCase()) < 0;
+    return target.isContentEditable || tag === "textarea" || tag === "select";
   }
 
   document.addEventListener("keydown", function (event) {

@@ -50,7 +50,7 @@ def test_arrow_keys_and_enter_open_a_result(page, live_server, login, coder, sam
 def test_a_vs_query_opens_the_comparison(page, live_server, login, coder, sample):
     login(coder)
     page.locator("#q").fill("63707 vs 63709")
-    page.wait_for_url("**/compare/?codes=63707%2C63709")
+    page.wait_for_url("**/compare/?codes=63707,63709")
 
 
 def test_compare_selected_sends_the_ticked_codes(page, live_server, login, coder, sample):
