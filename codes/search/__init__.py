@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import escape
@@ -309,6 +309,11 @@ def record_zero_result(text: str) -> None:
         count=1,
         last_seen__gte=now - timedelta(seconds=30),
     ).delete()
-    entry, created = ZeroResultQuery.objects.get_or_create(query=query, defaults={"last_seen": now})
-    if not created:
-        ZeroResultQuery.objects.filter(pk=entry.pk).update(count=F("count") + 1, last_seen=now)
+    entry = ZeroResultQuery.objects.filter(query=query)
+    if entry.update(count=F("count") + 1, last_seen=now):
+        return
+    try:
+        with transaction.atomic():
+            ZeroResultQuery.objects.create(query=query, last_seen=now)
+    except IntegrityError:  # another request logged it first
+        entry.update(count=F("count") + 1, last_seen=now)

@@ -39,8 +39,9 @@ SCHEMA = [
     BEFORE INSERT OR UPDATE OF title, inclusion_terms, descriptor, lay_description ON codes_code
     FOR EACH ROW EXECUTE FUNCTION codes_code_search_sync()""",
     "UPDATE codes_code SET title = title",
-    "CREATE INDEX codes_code_search_vector ON codes_code USING gin (search_vector)",
-    "CREATE INDEX codes_code_title_length ON codes_code ((length(title)), id)",
+    # No pending list: a bulk import leaves the index ready to read, not waiting for a vacuum.
+    """CREATE INDEX codes_code_search_vector ON codes_code USING gin (search_vector)
+    WITH (fastupdate = off)""",
     """CREATE INDEX codes_search_vocabulary_trgm
     ON codes_search_vocabulary USING gin (term gin_trgm_ops)""",
 ]
@@ -48,7 +49,6 @@ DROP_SCHEMA = [
     "DROP TRIGGER codes_code_search_sync ON codes_code",
     "DROP FUNCTION codes_code_search_sync()",
     "DROP TABLE codes_search_vocabulary",
-    "DROP INDEX codes_code_title_length",
     "ALTER TABLE codes_code DROP COLUMN search_vector",
     "DROP FUNCTION codes_search_words(text)",
 ]
