@@ -72,3 +72,11 @@ def test_sync_triggers_dropped_by_a_table_remake_come_back_after_migrate(sample)
     call_command("migrate", verbosity=0)  # post_migrate puts the triggers back
     Code.objects.filter(code="63710").update(lay_description="A pericardial patch.")
     assert found("pericardial") == ["63710"]
+
+
+def test_a_correction_is_offered_only_when_it_finds_something(sample):
+    code = Code.objects.create(system_id=2, code="E0135", title="Zimmer walker")
+    assert search("zimmr").corrected_query == "zimmer"
+    code.delete()  # PostgreSQL's typo vocabulary still holds `zimmer` until a rebuild
+    result = search("zimmr")
+    assert (result.corrected_query, result.hits) == (None, [])

@@ -232,11 +232,13 @@ def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id)
     every_count = backend.count(concepts, scope, every=True)
     if not every_count:
         fixed = _corrected_terms(backend, terms, concepts, scope)
-        if fixed != terms:
-            match = "fuzzy"
+        fixed_concepts = build_concepts(fixed, _synonym_pairs(fixed)) if fixed != terms else []
+        # A correction is shown only when it finds something (PostgreSQL's vocabulary keeps the
+        # words of deleted codes until the index is rebuilt).
+        fixed_count = backend.count(fixed_concepts, scope, every=True) if fixed_concepts else 0
+        if fixed_count:
+            match, concepts, every_count = "fuzzy", fixed_concepts, fixed_count
             found.corrected = " ".join(" ".join(term.words) for term in fixed)
-            concepts = build_concepts(fixed, _synonym_pairs(fixed))
-            every_count = backend.count(concepts, scope, every=True)
     # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
     some_count = 0
     if len(concepts) > 1 and every_count <= backend.COUNT_CAP:
