@@ -4,8 +4,9 @@ Tiers, best first: the exact code; codes in a typed prefix or range, in code ord
 texts hold all the typed words (or their synonyms and word forms); codes that hold some of them.
 When a word finds nothing at all, it is corrected against the index vocabulary (never a word with
 digits: 63708 finds nothing rather than 63707) and the corrected query is searched instead.
-Text hits are taken from the backend in blocks (by its relevance when a query matches at most
-COUNT_CAP codes, shortest title first when it matches more) and each block is ranked in base.rank.
+Text hits are taken from the backend in blocks (by its relevance when a query matches more codes
+than one block holds but at most COUNT_CAP, shortest title first otherwise) and each block is
+ranked in base.rank.
 """
 
 from collections.abc import Sequence
@@ -253,7 +254,9 @@ def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id)
                 concepts,
                 scope,
                 every=every,
-                by_relevance=count <= backend.COUNT_CAP,
+                # One block holds every match: no need to order them (bm25 must read every
+                # document list of a common word for its statistics, even for 3 matches).
+                by_relevance=BLOCK < count <= backend.COUNT_CAP,
                 start=start,
                 size=BLOCK,
             )
