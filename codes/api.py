@@ -25,8 +25,7 @@ def search(request):
     )
     if result.error:
         return JsonResponse({"error": result.error}, status=400)
-    if result.query and not result.count and not arguments["offset"]:
-        record_zero_result(result.query)
+    record_zero_result(result)
     return JsonResponse(
         {
             "query": result.query,

@@ -57,8 +57,7 @@ def search(request):
         codes = urlencode({"codes": ",".join(result.compare_codes)}, safe=",:")
         url = f"{reverse('codes:compare')}?{codes}"
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    if result.query and not result.count and not result.error and not arguments["offset"]:
-        record_zero_result(result.query)
+    record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
     context.update(
         query=result.query,

@@ -299,13 +299,16 @@ def _suggestions(parsed: ParsedQuery) -> list[str]:
     return suggestions
 
 
-def record_zero_result(text: str) -> None:
-    """Count a query that found nothing, for the editors' list. Stores no user and no address.
+def record_zero_result(result: SearchResult) -> None:
+    """If the search found nothing, count its query for the editors' list. Stores no user and no
+    address; a comparison or a malformed query is not a search that found nothing.
 
     Words typed on the way to this query (`mammogr` before `mammography`) were logged a moment ago
     by search-as-you-type; they are dropped so the list shows what coders meant.
     """
-    query = normalized_label(text)[: ZeroResultQuery._meta.get_field("query").max_length]
+    if result.count or result.error or result.compare_codes:
+        return
+    query = normalized_label(result.query)[: ZeroResultQuery._meta.get_field("query").max_length]
     if not any(ch.isalnum() for ch in query):
         return
     now = timezone.now()
