@@ -39,3 +39,11 @@ class ReplicaRouter:
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         # The replica gets its schema by replication, never by migrate.
         return db == "default"
+
+
+def read_connection():
+    """The connection for raw reads that follow `replica_reads()` like the ORM's reads do."""
+    from django.db import connections
+
+    use = _use_replica.get() and REPLICA in settings.DATABASES
+    return connections[REPLICA if use else "default"]

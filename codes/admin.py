@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -31,6 +32,7 @@ from codes.models import (
     ExportRecord,
     StaleEditError,
     Synonym,
+    ZeroResultQuery,
 )
 
 admin.site.site_header = "coderef editing"
@@ -396,4 +398,24 @@ class ExportRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ZeroResultQuery)
+class ZeroResultQueryAdmin(admin.ModelAdmin):
+    """Searches that found nothing, most asked first: where a synonym or a text is missing."""
+
+    list_display = ["query", "count", "last_seen", "first_seen", "add_synonym"]
+    search_fields = ["query"]
+    date_hierarchy = "last_seen"
+
+    @admin.display(description="")
+    def add_synonym(self, obj):
+        url = reverse("admin:codes_synonym_add") + "?" + urlencode({"term": obj.query})
+        return format_html('<a href="{}">Add a synonym</a>', url)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

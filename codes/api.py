@@ -1,15 +1,56 @@
-"""JSON for integrators: the same data the pages show."""
+"""The JSON API: plain functions, one per endpoint, under /api/ (DESIGN.md "URLs and JSON")."""
 
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from codes import selectors
+from codes.forms import SearchForm
+from codes.models import CodeSystem
+from codes.search import record_zero_result
+from codes.search import search as search_codes
 from codes.views import coder_required
+
+API_DEFAULT_LIMIT = 20
+
+
+@require_GET
+@coder_required
+def search(request):
+    """`/api/search?q=&system=&limit=&offset=` -> {"query", "count", "results": [...]}."""
+    form = SearchForm(request.GET, systems=CodeSystem.objects.all())
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_message()}, status=400)
+    arguments = form.search_arguments()
+    result = search_codes(
+        form.cleaned_data["q"], limit=form.cleaned_data["limit"] or API_DEFAULT_LIMIT, **arguments
+    )
+    if result.error:
+        return JsonResponse({"error": result.error}, status=400)
+    record_zero_result(result)
+    return JsonResponse(
+        {
+            "query": result.query,
+            "count": result.count,
+            "results": [
+                {
+                    "system": hit.code.system.slug,
+                    "code": hit.code.code,
+                    "title": hit.code.title,
+                    "url": request.build_absolute_uri(hit.code.get_absolute_url()),
+                    "match": hit.match,
+                    "score": hit.score,
+                    "highlight": hit.highlight,
+                }
+                for hit in result.hits
+            ],
+        }
+    )
 
 
 @require_GET
 @coder_required
 def compare(request):
+    """`/api/compare?codes=...` -> the comparison document the page and the exports show."""
     try:
         codes = selectors.codes_for_tokens(",".join(request.GET.getlist("codes")))
     except selectors.CodeLookupError as exc:

@@ -8,9 +8,16 @@ def _sync_roles_after_migrate(sender, using="default", **kwargs):
     sync_roles(using=using)
 
 
+def _repair_search_index(sender, using="default", **kwargs):
+    from codes.search import get_backend
+
+    get_backend().repair()
+
+
 class CodesConfig(AppConfig):
     name = "codes"
     verbose_name = "Codes"
 
     def ready(self):
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
+        post_migrate.connect(_repair_search_index, sender=self)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from codes import selectors
 from codes.models import CodeSystem, Differentiator
+from codes.search import MAX_OFFSET
 
 DATE_FORMAT_MESSAGE = "Write the date as YYYY-MM-DD, for example 2026-01-31."
 
@@ -138,3 +139,44 @@ class ChangesFilterForm(forms.Form):
         if since and until and until < since:
             raise ValidationError("“Until” is before “since”: swap the two dates.")
         return cleaned
+
+
+class SearchForm(forms.Form):
+    """The query string of the search page and /api/search: `q`, `system`, `status`, paging."""
+
+    MAX_QUERY_CHARACTERS = 500
+    MAX_LIMIT = 100
+
+    # Not stripped: a query ending in a space tells that its last word is complete.
+    q = forms.CharField(required=False, strip=False, max_length=MAX_QUERY_CHARACTERS)
+    system = forms.ChoiceField(required=False)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Active codes"), ("all", "Include deleted codes")]
+    )
+    limit = forms.IntegerField(required=False, min_value=1)
+    offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
+
+    def __init__(self, *args, systems, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["system"].choices = [("", "All systems")] + [
+            (system.slug, system.name) for system in systems
+        ]
+
+    def clean_limit(self) -> int | None:
+        limit = self.cleaned_data["limit"]
+        return None if limit is None else min(limit, self.MAX_LIMIT)
+
+    def error_message(self) -> str:
+        """Every error in one sentence a person can act on."""
+        return " ".join(
+            f"{name}: {message}" for name, messages in self.errors.items() for message in messages
+        )
+
+    def search_arguments(self) -> dict:
+        """Keyword arguments for codes.search.search()."""
+        data = self.cleaned_data
+        return {
+            "systems": [data["system"]] if data["system"] else None,
+            "include_deleted": data["status"] == "all",
+            "offset": data["offset"] or 0,
+        }

@@ -373,3 +373,23 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.export_id} ({self.format})"
+
+
+class ZeroResultQuery(models.Model):
+    """A search that found nothing, so editors can add the synonym or text it needed.
+
+    Only the normalised query text, how often it was asked and when: no user, no address.
+    """
+
+    query = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-count", "-last_seen"]
+        verbose_name = "search that found nothing"
+        verbose_name_plural = "searches that found nothing"
+
+    def __str__(self) -> str:
+        return self.query

@@ -25,6 +25,8 @@ def role_permissions() -> dict[str, set[str]]:
         for action in ("add", "change", "delete")
     }
     editor |= {f"view_{name}" for name in HISTORY_MODELS}
+    # Searches that found nothing: editors read them to add synonyms, and clear them when done.
+    editor |= {"view_zeroresultquery", "delete_zeroresultquery"}
     auditor = coder | {f"view_{name}" for name in HISTORY_MODELS}
     auditor |= {"view_exportrecord", "export_comparison"}
     return {CODERS: coder, EDITORS: editor, AUDITORS: auditor}

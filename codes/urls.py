@@ -13,4 +13,5 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("changes/<slug:kind>/<int:history_id>/", views.change_detail, name="change-detail"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/search", api.search, name="api-search"),
 ]

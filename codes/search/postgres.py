@@ -1,0 +1,139 @@
+"""PostgreSQL: a weighted tsvector column on codes_code filled by a trigger, a GIN index over it,
+and a vocabulary table with a pg_trgm index for the typo step (migration 0009_search_index).
+
+Texts are indexed with accents removed and every run of punctuation made a space, with the `simple`
+configuration: the default parser reads `dural/CSF` as one file-path token and `E11.65` as a
+version number, and English stemming and stop words would make PostgreSQL find other codes than
+SQLite. Word forms and synonyms are expanded in the query instead, the same way for both.
+"""
+
+from django.db import connection
+
+from coderef.routers import read_connection
+from codes.search.base import Alternative, Concept, SearchBackend
+
+# Weights for ts_rank, in PostgreSQL's order D, C, B, A: lay description, descriptor, inclusion
+# terms, title.
+RANK_WEIGHTS = "{0.2, 0.3, 0.8, 1.0}"
+
+SCHEMA = [
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    """CREATE FUNCTION codes_search_words(text) RETURNS text LANGUAGE sql STABLE AS $$
+        SELECT regexp_replace(lower(unaccent(coalesce($1, ''))), '[^[:alnum:]]+', ' ', 'g')
+    $$""",
+    "ALTER TABLE codes_code ADD COLUMN search_vector tsvector",
+    "CREATE TABLE codes_search_vocabulary (term text PRIMARY KEY)",
+    """CREATE FUNCTION codes_code_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.search_vector :=
+            setweight(to_tsvector('simple', codes_search_words(NEW.title)), 'A')
+            || setweight(to_tsvector('simple', codes_search_words(NEW.inclusion_terms)), 'B')
+            || setweight(to_tsvector('simple', codes_search_words(NEW.descriptor)), 'C')
+            || setweight(to_tsvector('simple', codes_search_words(NEW.lay_description)), 'D');
+        INSERT INTO codes_search_vocabulary(term)
+            SELECT unnest(tsvector_to_array(NEW.search_vector)) ON CONFLICT DO NOTHING;
+        RETURN NEW;
+    END
+    $$""",
+    """CREATE TRIGGER codes_code_search_sync
+    BEFORE INSERT OR UPDATE OF title, inclusion_terms, descriptor, lay_description ON codes_code
+    FOR EACH ROW EXECUTE FUNCTION codes_code_search_sync()""",
+    "UPDATE codes_code SET title = title",
+    # No pending list: a bulk import leaves the index ready to read, not waiting for a vacuum.
+    """CREATE INDEX codes_code_search_vector ON codes_code USING gin (search_vector)
+    WITH (fastupdate = off)""",
+    """CREATE INDEX codes_search_vocabulary_trgm
+    ON codes_search_vocabulary USING gin (term gin_trgm_ops)""",
+]
+DROP_SCHEMA = [
+    "DROP TRIGGER codes_code_search_sync ON codes_code",
+    "DROP FUNCTION codes_code_search_sync()",
+    "DROP TABLE codes_search_vocabulary",
+    "ALTER TABLE codes_code DROP COLUMN search_vector",
+    "DROP FUNCTION codes_search_words(text)",
+]
+
+
+def _alternative(alternative: Alternative) -> str:
+    *head, last = alternative.words
+    if not head:
+        options = [f"'{form}'" for form in sorted(last.forms)]
+        if last.prefix:
+            options.append(f"'{last.prefix}':*")
+        return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
+    words = [f"'{matcher.typed}'" for matcher in alternative.words]
+    if last.prefix:
+        words[-1] += ":*"
+    return "(" + " <-> ".join(words) + ")"
+
+
+def _concept(concept: Concept) -> str:
+    parts = [_alternative(alternative) for alternative in concept.alternatives]
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+
+def tsquery_text(concepts, *, every: bool) -> str:
+    """A to_tsquery() text built only from quoted index words: no operator a user typed survives."""
+    every_part = " & ".join(_concept(concept) for concept in concepts)
+    if every:
+        return every_part
+    some = [_concept(concept) for concept in concepts if concept.significant]
+    return "(" + " | ".join(some) + f") & !({every_part})"
+
+
+class PostgresBackend(SearchBackend):
+    def _where(self, concepts, scope, every) -> tuple[str, list]:
+        sql = "c.search_vector @@ to_tsquery('simple', %s)"
+        params: list = [tsquery_text(concepts, every=every)]
+        if scope.system_ids is not None:
+            sql += " AND c.system_id = ANY(%s)"
+            params.append(list(scope.system_ids))
+        if not scope.include_deleted:
+            sql += " AND c.status <> 'deleted'"
+        return sql, params
+
+    def count(self, concepts, scope, *, every):
+        if not every and not any(concept.significant for concept in concepts):
+            return 0
+        where, params = self._where(concepts, scope, every)
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM codes_code c WHERE {where} LIMIT %s) s",
+                [*params, self.COUNT_CAP + 1],
+            )
+            return cursor.fetchone()[0]
+
+    def ids(self, concepts, scope, *, every, by_relevance, start, size):
+        where, params = self._where(concepts, scope, every)
+        order = "length(c.title), c.id"
+        if by_relevance:
+            order = (
+                f"ts_rank('{RANK_WEIGHTS}', c.search_vector, to_tsquery('simple', %s), 1) DESC, "
+                + order
+            )
+            params = [*params, params[0]]
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.id FROM codes_code c WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                [*params, size, start],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def vocabulary_near(self, word):
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                "SELECT term FROM codes_search_vocabulary WHERE term %% %s "
+                "ORDER BY term <-> %s, term LIMIT 30",
+                [word, word],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def repair(self):
+        # Triggers survive ALTER TABLE on PostgreSQL: nothing to put back.
+        return None
+
+    def rebuild(self):
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE codes_search_vocabulary")
+            cursor.execute("UPDATE codes_code SET title = title")

@@ -1,0 +1,94 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from codes.models import Code
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+FIRST_RESULT = "#search-results .result a.code-ref >> nth=0"
+
+
+def test_typing_csf_lami_letter_by_letter_puts_63709_first(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("#q").press_sequentially("csf lami", delay=40)
+    expect(page.locator(FIRST_RESULT)).to_contain_text("63709")
+    expect(page.locator(".result-count")).to_have_text("8 results")
+    expect(page).to_have_url(re.compile(r"\?q=csf(\+|%20)lami"))  # shareable
+    page.reload()
+    expect(page.locator("#q")).to_have_value("csf lami")
+    expect(page.locator(FIRST_RESULT)).to_contain_text("63709")
+
+
+def test_slash_focuses_the_search_box_from_anywhere(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("h1, label[for=q]").first.click()
+    page.locator("#q").evaluate("box => box.blur()")
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    page.goto(f"{live_server.url}/codes/cpt/63709/")
+    page.keyboard.press("/")
+    expect(page.locator("#header-q")).to_be_focused()
+
+
+def test_arrow_keys_and_enter_open_a_result(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("#q").fill("6370")
+    expect(page.locator(FIRST_RESULT)).to_contain_text("63700")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(FIRST_RESULT)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/codes/cpt/63702/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("63702")
+
+
+def test_a_vs_query_opens_the_comparison(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("#q").fill("63707 vs 63709")
+    page.wait_for_url("**/compare/?codes=63707,63709")
+
+
+def test_compare_selected_sends_the_ticked_codes(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("#q").fill("6370")
+    page.get_by_role("checkbox", name="compare").nth(4).check()
+    page.get_by_role("checkbox", name="compare").nth(5).check()
+    page.get_by_role("button", name="Compare selected").click()
+    page.wait_for_url("**/compare/?codes=63707,63709")
+
+
+def test_without_javascript_the_form_still_searches(browser, live_server, coder, sample):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(coder.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.locator("#q").fill("crutches")
+    page.get_by_label("System").select_option("hcpcs")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(re.compile(r"q=crutches&system=hcpcs"))
+    expect(page.locator(FIRST_RESULT)).to_contain_text("E0110")
+    context.close()
+
+
+def test_filters_and_more_results_update_in_place(page, live_server, login, coder, sample):
+    for n in range(23):
+        Code.objects.create(system_id=2, code=f"E09{n:02d}", title=f"Walker model {n}")
+    login(coder)
+    page.locator("#q").fill("leak")
+    expect(page.locator(".result-count")).to_have_text("8 results")
+    page.get_by_label("System").select_option("cpt")
+    expect(page.locator(".result-count")).to_have_text("2 results")
+    expect(page).to_have_url(re.compile(r"system=cpt"))
+    page.get_by_label("System").select_option("")
+    page.locator("#q").fill("walker")
+    expect(page.locator("#search-results .result")).to_have_count(20)
+    page.get_by_role("link", name="More results").click()
+    expect(page.locator("#search-results .result")).to_have_count(23)
+    expect(page.get_by_role("link", name="More results")).to_have_count(0)

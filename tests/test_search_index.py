@@ -1,0 +1,82 @@
+"""The search index follows every save and delete, and can be rebuilt."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from codes.models import Code, Synonym
+from codes.search import search
+from tests.admin_forms import code_form_data
+
+
+def found(query: str) -> list[str]:
+    return [hit.code.code for hit in search(query).hits]
+
+
+def test_an_admin_edit_is_found_at_once_and_a_deleted_code_is_gone(editor_client, sample):
+    code = Code.objects.get(code="63710")
+    assert found("xenograft") == []
+    response = editor_client.post(
+        f"/admin/codes/code/{code.pk}/change/",
+        code_form_data(code, lay_description="A bovine xenograft patch sewn into the dura."),
+    )
+    assert response.status_code == 302
+    assert found("xenograft") == ["63710"]
+    assert "63710" not in found("manufactured substitute")  # the old words left the index
+
+    response = editor_client.post(f"/admin/codes/code/{code.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Code.objects.filter(pk=code.pk).exists()
+    assert found("xenograft") == []
+    assert found("63710") == []
+
+
+def test_titles_terms_and_bulk_updates_are_indexed(sample):
+    code = Code.objects.create(
+        system_id=2, code="E0130", title="Walker, rigid", inclusion_terms="Zimmer frame"
+    )
+    assert found("zimmer frame")[0] == "E0130"
+    Code.objects.filter(pk=code.pk).update(title="Walker, rigid, adjustable or fixed height")
+    assert found("adjustable height walker")[0] == "E0130"
+    Code.objects.filter(pk=code.pk).delete()
+    assert found("zimmer") == []
+
+
+def test_a_new_synonym_works_at_once(sample):
+    assert "L0650" not in found("back brace")
+    Synonym.objects.create(term="back brace", meaning="lumbar-sacral orthosis")
+    assert found("back brace")[0] == "L0650"
+
+
+def _break_the_index():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM codes_code_fts")
+        else:
+            cursor.execute("UPDATE codes_code SET search_vector = NULL")
+
+
+def test_rebuild_search_index_restores_a_broken_index(sample, capsys):
+    _break_the_index()
+    assert found("csf leak") == []
+    call_command("rebuild_search_index")
+    assert "Search index rebuilt: 61 codes." in capsys.readouterr().out
+    assert found("csf leak")[0] == "G96.00"
+    assert found("lamnectomy")[0] == "63709"  # the typo vocabulary too
+
+
+@pytest.mark.sqlite_only
+def test_sync_triggers_dropped_by_a_table_remake_come_back_after_migrate(sample):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER codes_code_fts_update")
+    call_command("migrate", verbosity=0)  # post_migrate puts the triggers back
+    Code.objects.filter(code="63710").update(lay_description="A pericardial patch.")
+    assert found("pericardial") == ["63710"]
+
+
+def test_a_correction_is_offered_only_when_it_finds_something(sample):
+    code = Code.objects.create(system_id=2, code="E0135", title="Zimmer walker")
+    assert search("zimmr").corrected_query == "zimmer"
+    code.delete()  # PostgreSQL's typo vocabulary still holds `zimmer` until a rebuild
+    result = search("zimmr")
+    assert (result.corrected_query, result.hits) == (None, [])
