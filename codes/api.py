@@ -1,6 +1,6 @@
 """The JSON API: plain functions, one per endpoint, under /api/ (DESIGN.md "URLs and JSON")."""
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from codes import selectors
@@ -56,3 +56,31 @@ def compare(request):
     except selectors.CodeLookupError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     return JsonResponse(selectors.comparison_for(codes).as_document())
+
+
+@require_GET
+@coder_required
+def code(request, system, code):
+    """`/api/codes/<system>/<code>` -> the code's fields, `url`, `version`, `updated_at` and the
+    comparison notes that name it."""
+    try:
+        found = selectors.code_get(system_slug=system, code=code)
+    except Http404:
+        return JsonResponse({"error": f"No code {code!r} in system {system!r}."}, status=404)
+    notes = selectors.notes_naming(code=found).with_review_flag()
+    return JsonResponse(
+        {
+            **selectors.code_document(found),
+            "url": request.build_absolute_uri(found.get_absolute_url()),
+            "comparisons": [
+                {
+                    "other": {"system": other.system.slug, "code": other.code},
+                    "summary": note.summary,
+                    "version": note.version,
+                    "needs_review": note.needs_review,
+                    "url": request.build_absolute_uri(note.get_absolute_url()),
+                }
+                for note, other in ((note, note.other_code(found)) for note in notes)
+            ],
+        }
+    )

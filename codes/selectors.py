@@ -291,7 +291,7 @@ class Comparison:
         """
         return {
             "url": self.url,
-            "codes": [_code_document(code) for code in self.codes],
+            "codes": [code_document(code) for code in self.codes],
             "notes": [
                 {
                     "codes": [_code_key(entry.note.code_a), _code_key(entry.note.code_b)],
@@ -326,7 +326,8 @@ def _isoformat(value: date | datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _code_document(code: Code) -> dict[str, Any]:
+def code_document(code: Code) -> dict[str, Any]:
+    """A code's fields as plain data: the API's and the exports' shape of a code."""
     return {
         **_code_key(code),
         "system_name": code.system.name,

@@ -14,4 +14,5 @@ urlpatterns = [
     path("changes/<slug:kind>/<int:history_id>/", views.change_detail, name="change-detail"),
     path("healthz", views.healthz, name="healthz"),
     path("api/search", api.search, name="api-search"),
+    path("api/codes/<slug:system>/<str:code>", api.code, name="api-code"),
 ]
