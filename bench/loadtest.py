@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
@@ -34,6 +35,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from codes.models import Code  # noqa: E402
 from codes.roles import CODERS  # noqa: E402
+from codes.selectors import compare_tokens, compare_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "loadtest.json"
 QUERIES = ROOT / "bench" / "queries.tsv"
@@ -66,10 +68,7 @@ def url_classes() -> dict[str, list[str]]:
         "search page": [f"/?q={quote(q)}" for q in queries],
         "search api": [f"/api/search?q={quote(q)}" for q in queries],
         "code page": [code.get_absolute_url() for code in codes],
-        "compare": [
-            f"/compare/?codes={a.system.slug}:{quote(a.code)},{b.system.slug}:{quote(b.code)}"
-            for a, b in pairs
-        ],
+        "compare": [compare_url(compare_tokens(pair)) for pair in pairs],
         "code api": [f"/api/codes/{c.system.slug}/{quote(c.code)}" for c in codes],
     }
 
@@ -92,6 +91,26 @@ def wait_until_up(base: str) -> None:
     raise SystemExit("loadtest: gunicorn did not come up within 30 s")
 
 
+def check_signed_in(base: str, session: str, classes: dict[str, list[str]]) -> None:
+    """Each class's first URL must answer 200 for the session, not a redirect to the login."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    for name, paths in classes.items():
+        request = urllib.request.Request(
+            base + paths[0], headers={"Cookie": f"sessionid={session}"}
+        )
+        try:
+            status = opener.open(request, timeout=10).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        if status != 200:
+            raise SystemExit(f"loadtest: {name} {paths[0]} answered {status}, not 200")
+
+
 def parse_wrk(output: str) -> dict[str, float]:
     def ms(value: str) -> float:
         number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
@@ -99,9 +118,8 @@ def parse_wrk(output: str) -> dict[str, float]:
 
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)$", output, re.M)
-    errors = int(non_2xx.group(1)) if non_2xx else 0
+    errors = int(re.search(r"Not 200: (\d+)", output).group(1))
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
     return {
@@ -146,6 +164,7 @@ def main() -> None:
     results = {}
     try:
         wait_until_up(base)
+        check_signed_in(base, session, classes)
         with tempfile.TemporaryDirectory() as tmp:
             for name, paths in classes.items():
                 path_file = Path(tmp) / "paths.txt"
