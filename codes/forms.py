@@ -111,6 +111,8 @@ FORMAT_MESSAGE = f"Choose a format: {', '.join(FORMATS)}."
 
 
 class ExportFormatForm(QueryForm):
+    """What an export is made as: a format, and for PDFs a paper size (A4 unless asked)."""
+
     format = forms.ChoiceField(
         choices=[(name, name) for name in FORMATS],
         error_messages={"required": FORMAT_MESSAGE, "invalid_choice": FORMAT_MESSAGE},
