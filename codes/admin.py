@@ -387,9 +387,21 @@ class SynonymAdmin(HistoryAdmin):
 
 @admin.register(ExportRecord)
 class ExportRecordAdmin(admin.ModelAdmin):
-    list_display = ["export_id", "created_at", "user", "format", "codes", "row_count", "sha256"]
-    list_filter = ["format"]
-    search_fields = ["export_id", "sha256", "codes"]
+    """The export log: read-only for everyone (`manage.py verify_export FILE` checks a file)."""
+
+    list_display = [
+        "export_id",
+        "created_at",
+        "username",
+        "format",
+        "codes",
+        "filters",
+        "as_of",
+        "row_count",
+        "sha256",
+    ]
+    list_filter = ["format", "created_at"]
+    search_fields = ["export_id", "sha256", "codes", "filters", "username", "filename"]
 
     def has_add_permission(self, request):
         return False

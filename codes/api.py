@@ -4,7 +4,7 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from codes import selectors
-from codes.forms import SearchForm
+from codes.forms import AsOfForm, SearchForm
 from codes.models import CodeSystem
 from codes.search import record_zero_result
 from codes.search import search as search_codes
@@ -50,12 +50,16 @@ def search(request):
 @require_GET
 @coder_required
 def compare(request):
-    """`/api/compare?codes=...` -> the comparison document the page and the exports show."""
+    """`/api/compare?codes=...&as_of=` -> the comparison document the page and the exports show."""
+    form = AsOfForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_message()}, status=400)
     try:
         codes = selectors.codes_for_tokens(",".join(request.GET.getlist("codes")))
+        comparison = selectors.comparison_for(codes, as_of=form.cleaned_data["as_of"])
     except selectors.CodeLookupError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(selectors.comparison_for(codes).as_document())
+    return JsonResponse(comparison.as_document())
 
 
 @require_GET

@@ -46,14 +46,17 @@ def _words(tokens: list[Token]) -> str:
     return "".join(word + space for word, space in tokens[:-1]) + tokens[-1][0]
 
 
-def word_diff(base: str, text: str, *, min_similarity: float = 0.0) -> SafeString | None:
+def word_diff(
+    base: str, text: str, *, min_similarity: float = 0.0, cues: bool = True
+) -> SafeString | None:
     """`text` with the words it adds to `base` in <ins> and the words it drops in <del>.
 
     Both texts are HTML-escaped; only the marks (and a visually hidden "inserted:"/"removed:"
     cue inside each) are markup. Without the <del> elements the result reads exactly as `text`
     (its whitespace and line breaks kept), so hiding the marks shows each code's own words.
     None when the texts share less than `min_similarity` (0 to 1) of their words: marks all
-    over two differently written texts say nothing.
+    over two differently written texts say nothing. `cues=False` leaves the spoken cues out
+    (print, where nothing reads them).
     """
     segments = _segments(base, text, min_similarity)
     if segments is None:
@@ -62,7 +65,8 @@ def word_diff(base: str, text: str, *, min_similarity: float = 0.0) -> SafeStrin
     for index, (mark, tokens) in enumerate(segments):
         words = escape(_words(tokens))
         if mark != "del":
-            html.append((_mark("ins", words) if mark else words) + escape(tokens[-1][1]))
+            marked = _mark("ins", words, cue=cues) if mark else words
+            html.append(marked + escape(tokens[-1][1]))
             continue
         # Removed words sit between two parts of `text`. Where `text` has no space there
         # ("dura," or "<script"), the spaces that keep them apart go inside the <del>, so that
@@ -74,13 +78,13 @@ def word_diff(base: str, text: str, *, min_similarity: float = 0.0) -> SafeStrin
         before = " " if joined else ""
         after = " " if following[:1].isalnum() else ""
         inside, outside = ("", after) if spaced else (after, "")
-        html.append(_mark("del", words, before=before, after=inside) + outside)
+        html.append(_mark("del", words, before=before, after=inside, cue=cues) + outside)
     return mark_safe("".join(html).rstrip())
 
 
-def _mark(kind: str, escaped: str, *, before: str = "", after: str = "") -> str:
-    cue = f'<span class="visually-hidden">{CUES[kind]}</span>'
-    return f"<{kind}>{before}{cue}{escaped}{after}</{kind}>"
+def _mark(kind: str, escaped: str, *, before: str = "", after: str = "", cue: bool = True) -> str:
+    spoken = f'<span class="visually-hidden">{CUES[kind]}</span>' if cue else ""
+    return f"<{kind}>{before}{spoken}{escaped}{after}</{kind}>"
 
 
 def word_diff_html(old: str, new: str) -> SafeString:

@@ -2,8 +2,10 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from codes import selectors
+from codes.exports import FORMATS, PAPER_SIZES
 from codes.models import CodeSystem, Differentiator
 from codes.search import MAX_OFFSET
 
@@ -73,7 +75,65 @@ class VersionedForm(ChangeReasonForm):
         return cleaned
 
 
-class ComparisonFilterForm(forms.Form):
+class QueryForm(forms.Form):
+    """A form over query-string parameters whose errors are answered in one line of text."""
+
+    def error_message(self) -> str:
+        """Every error, each after the name of its parameter, in one line."""
+        return " ".join(
+            error if name == "__all__" else f"{name}: {error}"
+            for name, errors in self.errors.items()
+            for error in errors
+        )
+
+
+class AsOfForm(QueryForm):
+    """`as_of`: show texts as they were at the end of that day (UTC); today at the latest."""
+
+    as_of = forms.DateField(
+        required=False,
+        label="Texts as of",
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": DATE_FORMAT_MESSAGE},
+    )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        today = timezone.now().date()
+        if day and day > today:
+            raise ValidationError(
+                f"{day.isoformat()} is in the future: texts are known up to today "
+                f"({today.isoformat()}, UTC). Leave the date out to see the current texts."
+            )
+        return day
+
+
+FORMAT_MESSAGE = f"Choose a format: {', '.join(FORMATS)}."
+
+
+class ExportFormatForm(QueryForm):
+    """What an export is made as: a format, and for PDFs a paper size (A4 unless asked)."""
+
+    format = forms.ChoiceField(
+        choices=[(name, name) for name in FORMATS],
+        error_messages={"required": FORMAT_MESSAGE, "invalid_choice": FORMAT_MESSAGE},
+    )
+    paper = forms.ChoiceField(
+        choices=[(name, name) for name in PAPER_SIZES],
+        required=False,
+        error_messages={"invalid_choice": "Choose a paper size for PDFs: a4 or letter."},
+    )
+
+    def export_options(self) -> dict[str, str]:
+        """`fmt` and `paper` for `services.comparisons_export`."""
+        return {"fmt": self.cleaned_data["format"], "paper": self.cleaned_data["paper"] or "a4"}
+
+
+class CompareExportForm(ExportFormatForm, AsOfForm):
+    """The export of one comparison: format, paper, as-of date (the codes are read apart)."""
+
+
+class ComparisonFilterForm(QueryForm):
     """The filters of the comparison list: a system, a code, words."""
 
     system = forms.ModelChoiceField(
@@ -141,7 +201,7 @@ class ChangesFilterForm(forms.Form):
         return cleaned
 
 
-class SearchForm(forms.Form):
+class SearchForm(QueryForm):
     """The query string of the search page and /api/search: `q`, `system`, `status`, paging."""
 
     MAX_QUERY_CHARACTERS = 500
@@ -166,12 +226,6 @@ class SearchForm(forms.Form):
         limit = self.cleaned_data["limit"]
         return None if limit is None else min(limit, self.MAX_LIMIT)
 
-    def error_message(self) -> str:
-        """Every error in one sentence a person can act on."""
-        return " ".join(
-            f"{name}: {message}" for name, messages in self.errors.items() for message in messages
-        )
-
     def search_arguments(self) -> dict:
         """Keyword arguments for codes.search.search()."""
         data = self.cleaned_data
@@ -180,3 +234,17 @@ class SearchForm(forms.Form):
             "include_deleted": data["status"] == "all",
             "offset": data["offset"] or 0,
         }
+
+
+class ComparisonListExportForm(ComparisonFilterForm, ExportFormatForm):
+    """The export of the comparison list: its filters, a format and a paper size."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "as_of" in self.data:
+            # Refused rather than ignored: a file of today's texts must not pass for an older one.
+            raise ValidationError(
+                "as_of works for one comparison (/compare/export/?codes=...&as_of=...); "
+                "the list export shows the comparison notes as they are now."
+            )
+        return cleaned

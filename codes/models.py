@@ -359,13 +359,18 @@ class ExportRecord(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Kept as stamped in the file, should the user be renamed or removed later.
+    username = models.CharField(max_length=150, blank=True)
+    # The moment stamped in the file, to the microsecond.
+    created_at = models.DateTimeField(default=timezone.now)
     codes = models.CharField(max_length=500, blank=True)
     filters = models.CharField(max_length=1000, blank=True)
     as_of = models.DateField(null=True, blank=True)
     format = models.CharField(max_length=10)
+    filename = models.CharField(max_length=200, blank=True)
+    app_version = models.CharField(max_length=50, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
-    row_count = models.PositiveIntegerField(default=0)
+    row_count = models.PositiveIntegerField(default=0, help_text="One per code per comparison.")
 
     class Meta:
         ordering = ["-created_at"]

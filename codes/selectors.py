@@ -155,18 +155,26 @@ def _code_for_token(token: str, systems: dict[str, CodeSystem]) -> Code:
 def compare_tokens(codes: Sequence[Code]) -> list[str]:
     """How each code is written in a comparison URL: the bare code where that names only this
     code, `system:code` where the bare code exists in another system too."""
+    token_of = _tokens_by_code(codes)
+    return [token_of[code.pk] for code in codes]
+
+
+def _tokens_by_code(codes: Iterable[Code]) -> dict[int, str]:
+    """`compare_tokens` for any number of codes, in two queries: {code id: token}."""
+    codes = list(codes)
     systems = list(CodeSystem.objects.all())
-    existing = set(
-        Code.objects.filter(
-            Q(*[_spellings(code.code, systems) for code in codes], _connector=Q.OR)
-        ).values_list("system_id", "code")
-    )
-    tokens = []
-    for code in codes:
-        named = {(system.pk, normalize_code(system, code.code)) for system in systems}
-        unique = len(named & existing) == 1
-        tokens.append(code.code if unique else f"{code.system.slug}:{code.code}")
-    return tokens
+    named = {
+        code.pk: {(system.pk, normalize_code(system, code.code)) for system in systems}
+        for code in codes
+    }
+    spellings = {spelling for pairs in named.values() for _, spelling in pairs}
+    existing = set(Code.objects.filter(code__in=spellings).values_list("system_id", "code"))
+    return {
+        code.pk: code.code
+        if len(named[code.pk] & existing) == 1
+        else f"{code.system.slug}:{code.code}"
+        for code in codes
+    }
 
 
 def compare_url(tokens: Sequence[str], **params: str) -> str:
@@ -214,6 +222,16 @@ class ColumnText:
     too_different: bool = False  # from the first column's text to be marked word by word
 
 
+def marked_text(base: str, text: str, *, cues: bool = True) -> ColumnText:
+    """`text` with the words it adds to or drops from `base` marked (escaped HTML), unless
+    either is blank or they are worded too differently for word marks to help. `cues`: see
+    `word_diff`."""
+    if base.strip() and text.strip():
+        marked = word_diff(base, text, min_similarity=MIN_SIMILARITY, cues=cues)
+        return ColumnText(marked) if marked else ColumnText(escape(text), too_different=True)
+    return ColumnText(escape(text))
+
+
 @dataclass
 class Column:
     """One code as the page shows it: texts marked against the first column, and its moves."""
@@ -234,7 +252,11 @@ MIN_SIMILARITY = 0.4
 
 @dataclass
 class Comparison:
-    """Everything one comparison shows, built once for the page, the API and the exports."""
+    """Everything one comparison shows, built once for the page, the API and the exports.
+
+    With `as_of`, the codes and notes are their states at the end of that day (UTC), rebuilt
+    from history (see `comparison_for`), and every URL keeps the date.
+    """
 
     codes: list[Code]
     tokens: list[str]
@@ -242,35 +264,42 @@ class Comparison:
     pairs_without_note: list[tuple[Code, Code]]
     related: list[RelatedNote]
     notice_systems: list[CodeSystem]
+    as_of: date | None = None
 
     @property
     def url(self) -> str:
         return self.page_url()
 
+    def _params(self, *, marks: bool = True) -> dict[str, str]:
+        as_of = {"as_of": self.as_of.isoformat()} if self.as_of else {}
+        return {**_marks_params(marks), **as_of}
+
     def page_url(self, *, marks: bool = True) -> str:
-        return compare_url(self.tokens, **_marks_params(marks))
+        return compare_url(self.tokens, **self._params(marks=marks))
+
+    def current_url(self) -> str:
+        """The same comparison with today's texts."""
+        return compare_url(self.tokens)
 
     @property
     def is_full(self) -> bool:
         return len(self.codes) >= MAX_COMPARE
 
     def url_adding(self, code: Code) -> str:
-        return compare_url([*self.tokens, f"{code.system.slug}:{code.code}"])
+        return compare_url([*self.tokens, f"{code.system.slug}:{code.code}"], **self._params())
 
     def columns(self, *, marks: bool = True) -> list[Column]:
         """The codes as columns; with `marks`, each text after the first column's marks the
         words it adds to or drops from the first column's text."""
-        params = _marks_params(marks)
+        params = self._params(marks=marks)
         first = self.codes[0]
         columns = []
         for index, code in enumerate(self.codes):
             texts = {}
             for field in DIFFERED_FIELDS:
                 base, text = getattr(first, field), getattr(code, field)
-                texts[field] = ColumnText(escape(text))
-                if marks and index > 0 and base.strip() and text.strip():
-                    marked = word_diff(base, text, min_similarity=MIN_SIMILARITY)
-                    texts[field] = ColumnText(marked) if marked else ColumnText(escape(text), True)
+                marked = marks and index > 0
+                texts[field] = marked_text(base, text) if marked else ColumnText(escape(text))
             others = self.tokens[:index] + self.tokens[index + 1 :]
             remove_url = compare_url(others, **params) if len(others) >= MIN_COMPARE else None
             move_left_url = None
@@ -287,10 +316,12 @@ class Comparison:
         """The comparison as plain data (the JSON API; exports serialise the same document).
 
         Each differentiator's `values` has one entry per code in `codes`, in that order, and
-        null where the note does not cover that code.
+        null where the note does not cover that code. `as_of` is the day the texts are from
+        (null: the current texts).
         """
         return {
             "url": self.url,
+            "as_of": _isoformat(self.as_of),
             "codes": [code_document(code) for code in self.codes],
             "notes": [
                 {
@@ -346,27 +377,27 @@ def code_document(code: Code) -> dict[str, Any]:
     }
 
 
-def comparison_for(codes: Sequence[Code]) -> Comparison:
-    """The comparison of these codes (from `codes_for_tokens`), in this order: the notes
-    between them with differentiators aligned to the columns, the pairs no note covers yet,
-    and the notes that lead from a shown code to one not shown."""
-    codes = list(codes)
+NoteWithRows = tuple[ComparisonNote, list[Differentiator]]
+
+
+def _comparison(
+    codes: list[Code], notes: Iterable[NoteWithRows], tokens: list[str], as_of: date | None
+) -> Comparison:
+    """The notes between `codes` aligned to them as columns, and the pairs no note covers."""
     column = {code.pk: index for index, code in enumerate(codes)}
-    tokens = compare_tokens(codes)
     notes = sorted(
-        notes_for_codes(codes=codes),
-        key=lambda note: sorted((column[note.code_a_id], column[note.code_b_id])),
+        notes, key=lambda entry: sorted((column[entry[0].code_a_id], column[entry[0].code_b_id]))
     )
     entries = []
-    for note in notes:
+    for note, differentiators in notes:
         rows = []
-        for row in note.differentiators.all():
+        for row in differentiators:
             value_of = {note.code_a_id: row.value_a, note.code_b_id: row.value_b}
             cells = [(code, value_of.get(code.pk)) for code in codes]
             rows.append(DifferentiatorRow(label=row.label, cells=cells))
         entries.append(NoteInComparison(note=note, rows=rows))
-    covered = {frozenset((note.code_a_id, note.code_b_id)) for note in notes}
-    comparison = Comparison(
+    covered = {frozenset((note.code_a_id, note.code_b_id)) for note, _ in notes}
+    return Comparison(
         codes=codes,
         tokens=tokens,
         notes=entries,
@@ -375,7 +406,30 @@ def comparison_for(codes: Sequence[Code]) -> Comparison:
         ],
         related=[],
         notice_systems=notices_for(codes),
+        as_of=as_of,
     )
+
+
+def comparison_for(codes: Sequence[Code], *, as_of: date | None = None) -> Comparison:
+    """The comparison of these codes (from `codes_for_tokens`), in this order: the notes
+    between them with differentiators aligned to the columns, the pairs no note covers yet,
+    and the notes that lead from a shown code to one not shown.
+
+    With `as_of`, every text (codes, notes, differentiators) is as it was at the end of that
+    day (UTC), from history, and no notes leading out are listed; NotRecordedYet when a code
+    has no recorded state by then. See `_codes_as_of` and `_notes_as_of` for how history is
+    read.
+    """
+    codes = list(codes)
+    if as_of is not None:
+        moment = end_of_day(as_of)
+        codes, texts_changed = _codes_as_of(codes, moment, as_of)
+        return _comparison(
+            codes, _notes_as_of(codes, moment, texts_changed), compare_tokens(codes), as_of
+        )
+    notes = [(note, list(note.differentiators.all())) for note in notes_for_codes(codes=codes)]
+    comparison = _comparison(codes, notes, compare_tokens(codes), as_of)
+    column = {code.pk: index for index, code in enumerate(codes)}
     ids = list(column)
     leading_out = (
         ComparisonNote.objects.filter(Q(code_a__in=ids) | Q(code_b__in=ids))
@@ -389,6 +443,169 @@ def comparison_for(codes: Sequence[Code]) -> Comparison:
         comparison.related.append(RelatedNote(note, shown, other, add_url))
     comparison.related.sort(key=lambda related: (column[related.shown.pk], related.other.code))
     return comparison
+
+
+def comparisons_for_notes(notes: QuerySet[ComparisonNote]) -> list[Comparison]:
+    """One comparison per note (its two codes, in stored order), in the queryset's order, in
+    a fixed number of queries however many notes there are (bulk exports)."""
+    notes = list(
+        notes.with_review_flag()
+        .select_related("code_a__system", "code_b__system")
+        .prefetch_related("differentiators")
+    )
+    token_of = _tokens_by_code(code for note in notes for code in (note.code_a, note.code_b))
+    return [
+        _comparison(
+            [note.code_a, note.code_b],
+            [(note, list(note.differentiators.all()))],
+            [token_of[note.code_a_id], token_of[note.code_b_id]],
+            None,
+        )
+        for note in notes
+    ]
+
+
+# --- A comparison as it was at the end of a day ---------------------------------------------
+
+
+class NotRecordedYet(CodeLookupError):
+    """A comparison asked for as of a day when one of its codes was not in coderef yet."""
+
+
+def end_of_day(day: date) -> datetime:
+    """The first moment after `day` (UTC): a state "as of" that day is the last one before."""
+    return _start_of(day + timedelta(days=1))
+
+
+def _records_by_row(model: type[models.Model], rows: Q) -> dict[int, list[Any]]:
+    """The historical records of the rows `rows` selects, oldest first, by row id."""
+    by_row: dict[int, list[Any]] = defaultdict(list)
+    for record in model.history.filter(rows).order_by("history_date", "history_id"):
+        by_row[record.id].append(record)
+    return by_row
+
+
+def _state_at(records: list[Any], moment: datetime, *, undated: bool = False) -> Any | None:
+    """Of one row's records (oldest first), the one in force just before `moment`; None when
+    the row did not exist then.
+
+    `undated`: the row keeps no timestamp of its own (a difference row), so a first record
+    that is not its creation (the baseline recorded before its first edit, or its deletion)
+    also stands for the state it had before it was recorded.
+    """
+    earlier = [record for record in records if record.history_date < moment]
+    if earlier:
+        return earlier[-1] if earlier[-1].history_type != "-" else None
+    if undated and records[0].history_type != "+":
+        return records[0]
+    return None
+
+
+def _state_instance(record: Any) -> models.Model:
+    """The row as a historical record holds it, without a query (fields the history leaves
+    out keep their defaults)."""
+    model = record.instance_type
+    tracked = model.history.model.tracked_fields
+    return model(**{field.attname: getattr(record, field.attname) for field in tracked})
+
+
+def _texts_changed_at(records: list[Any], moment: datetime) -> datetime | None:
+    """When a text of a code last changed before `moment`, from its records (the stored
+    `Code.texts_changed_at` is today's answer and is not kept in history)."""
+    earlier = [record for record in records if record.history_date < moment]
+    changed = None
+    for previous, record in zip(earlier, earlier[1:], strict=False):
+        if any(getattr(previous, name) != getattr(record, name) for name in Code.TEXT_FIELDS):
+            changed = record.history_date
+    return changed
+
+
+def _codes_as_of(
+    codes: list[Code], moment: datetime, day: date
+) -> tuple[list[Code], dict[int, datetime | None]]:
+    """Each code as it was just before `moment`, and when its texts last changed by then.
+
+    A code without history has been as stored since its `updated_at` (a baseline revision,
+    recorded before its first edit, carries that date too); before it, the code was not in
+    coderef and NotRecordedYet is raised.
+    """
+    systems = CodeSystem.objects.in_bulk()
+    histories = _records_by_row(Code, Q(id__in=[code.pk for code in codes]))
+    states, texts_changed = [], {}
+    for code in codes:
+        records = histories.get(code.pk)
+        if records:
+            record = _state_at(records, moment)
+            state = _state_instance(record) if record is not None else None
+            first_known = records[0].history_date
+            texts_changed[code.pk] = _texts_changed_at(records, moment)
+        else:
+            state = code if code.updated_at < moment else None
+            first_known, texts_changed[code.pk] = code.updated_at, code.texts_changed_at
+        if state is None:
+            raise NotRecordedYet(
+                f"{code.code} was not in coderef yet at the end of {day.isoformat()} (UTC): "
+                f"its first recorded state is from {first_known:%Y-%m-%d %H:%M} UTC. "
+                "Choose that day or a later one."
+            )
+        state.system = systems[state.system_id]
+        states.append(state)
+    return states, texts_changed
+
+
+def _notes_as_of(
+    codes: list[Code], moment: datetime, texts_changed: dict[int, datetime | None]
+) -> list[NoteWithRows]:
+    """The notes between `codes` as they were just before `moment`, each with its difference
+    rows as they were then.
+
+    A note without history has been as stored since its `updated_at`. A difference row keeps
+    no date of its own: one without history, or whose first record is its baseline, is taken
+    to have been as first recorded for as long as its note existed. A note's review flag is
+    worked out as the page would have shown it then, except that only the latest review is
+    known: a review after that day counts as none (so the flag errs towards "needs review").
+    """
+    code_of = {code.pk: code for code in codes}
+    between = Q(code_a__in=list(code_of), code_b__in=list(code_of))
+    ever_between = Q(id__in=Subquery(ComparisonNote.history.filter(between).values("id")))
+    current = ComparisonNote.objects.filter(between | ever_between).in_bulk()
+    histories = _records_by_row(ComparisonNote, ever_between | Q(id__in=list(current)))
+    notes = {}
+    for note_id in set(current) | set(histories):
+        if note_id in histories:
+            record = _state_at(histories[note_id], moment)
+            note = _state_instance(record) if record is not None else None
+        else:
+            note = current[note_id] if current[note_id].updated_at < moment else None
+        if note is None or not {note.code_a_id, note.code_b_id} <= set(code_of):
+            continue
+        note.code_a, note.code_b = code_of[note.code_a_id], code_of[note.code_b_id]
+        reviewed_at = current[note_id].reviewed_at if note_id in current else None
+        note.reviewed_at = reviewed_at if reviewed_at and reviewed_at < moment else None
+        basis = note.reviewed_at or note.updated_at
+        note.review_flag = any(
+            (texts_changed[code_id] or basis) > basis
+            for code_id in (note.code_a_id, note.code_b_id)
+        )
+        notes[note_id] = note
+    rows = _rows_as_of(list(notes), moment)
+    return [(note, rows[note_id]) for note_id, note in notes.items()]
+
+
+def _rows_as_of(note_ids: list[int], moment: datetime) -> dict[int, list[Differentiator]]:
+    """The difference rows of these notes just before `moment`, by note id, in row order."""
+    rows: dict[int, list[Differentiator]] = defaultdict(list)
+    histories = _records_by_row(Differentiator, Q(note_id__in=note_ids))
+    for row in Differentiator.objects.filter(note__in=note_ids):
+        if row.pk not in histories:
+            rows[row.note_id].append(row)
+    for records in histories.values():
+        record = _state_at(records, moment, undated=True)
+        if record is not None and record.note_id in note_ids:
+            rows[record.note_id].append(_state_instance(record))
+    for note_rows in rows.values():
+        note_rows.sort(key=lambda row: (row.position, row.pk))
+    return rows
 
 
 def comparison_notes_filtered(

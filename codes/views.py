@@ -7,19 +7,28 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from codes import selectors
-from codes.forms import ChangesFilterForm, ComparisonFilterForm, SearchForm
+from codes import selectors, services
+from codes.forms import (
+    AsOfForm,
+    ChangesFilterForm,
+    CompareExportForm,
+    ComparisonFilterForm,
+    ComparisonListExportForm,
+    SearchForm,
+)
 from codes.models import CodeSystem
-from codes.roles import VIEW_PERMISSION
+from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit, record_zero_result
 from codes.search import search as search_codes
 
 coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
+export_required = permission_required(EXPORT_PERMISSION, raise_exception=True)
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_EXAMPLES = [
@@ -94,16 +103,14 @@ def code_detail(request, system, code):
 @vary_on_headers("HX-Request", "HX-Target")
 def compare(request):
     requested = request.GET.getlist("codes")
+    as_of_form = AsOfForm(request.GET)
+    if not as_of_form.is_valid():
+        return _compare_error(request, requested, as_of_form.error_message())
     try:
         codes = selectors.codes_for_tokens(",".join(requested))
+        comparison = selectors.comparison_for(codes, as_of=as_of_form.cleaned_data["as_of"])
     except selectors.CodeLookupError as exc:
-        return render(
-            request,
-            "codes/compare_error.html",
-            {"message": str(exc), "requested": ",".join(requested)[:200]},
-            status=400,
-        )
-    comparison = selectors.comparison_for(codes)
+        return _compare_error(request, requested, str(exc))
     canonical = ",".join(comparison.tokens)
     if requested != [canonical] and not request.htmx:
         # One address per comparison: repeated `codes=` from forms, odd spellings, needless
@@ -120,8 +127,13 @@ def compare(request):
         "marks_toggle_url": comparison.page_url(marks=not marks),
         "adding": adding,
         "suggestions": _suggestions(comparison, adding),
-        "can_add_notes": request.user.has_perm("codes.add_comparisonnote"),
+        # Not on a past day's texts: the note may exist by now.
+        "can_add_notes": request.user.has_perm("codes.add_comparisonnote")
+        and comparison.as_of is None,
         "notice_systems": comparison.notice_systems,
+        "export_links": _export_links(
+            "codes:compare-export", codes=",".join(comparison.tokens), as_of=comparison.as_of
+        ),
     }
     if not request.htmx or request.htmx.history_restore_request:
         return render(request, "codes/compare.html", context)
@@ -129,6 +141,19 @@ def compare(request):
         return render(request, "codes/compare.html#add-results", context)
     response = render(request, "codes/compare.html#comparison", context)
     return push_url(response, comparison.page_url(marks=marks))
+
+
+def _compare_error(request, requested: list[str], message: str) -> HttpResponse:
+    """The 400 page of a comparison that cannot be shown; when a date was the trouble, it
+    links to the same codes with their current texts."""
+    requested_codes = ",".join(requested)[:200]
+    current = selectors.compare_url([requested_codes]) if "as_of" in request.GET else None
+    return render(
+        request,
+        "codes/compare_error.html",
+        {"message": message, "requested": requested_codes, "current_url": current},
+        status=400,
+    )
 
 
 def _suggestions(comparison: selectors.Comparison, text: str) -> list[tuple[Hit, str]]:
@@ -156,8 +181,75 @@ def comparison_list(request):
             "notes": notes,
             "filtered": any(form.filters().values()),
             "notice_systems": selectors.notices_for(codes),
+            "export_links": _export_links("codes:comparison-list-export", **form.filters()),
         },
     )
+
+
+EXPORT_LINKS = [
+    ("CSV", {"format": "csv"}),
+    ("Excel (XLSX)", {"format": "xlsx"}),
+    ("PDF (A4)", {"format": "pdf"}),
+    ("PDF (Letter)", {"format": "pdf", "paper": "letter"}),
+    ("JSON", {"format": "json"}),
+]
+
+
+def _export_links(url_name: str, **params) -> list[tuple[str, str]]:
+    """(label, URL) of each export format, carrying `params` (empty ones left out)."""
+    kept = {name: str(value) for name, value in params.items() if value}
+    path = reverse(url_name)
+    return [
+        (label, f"{path}?{urlencode({**kept, **extra}, safe=',:')}")
+        for label, extra in EXPORT_LINKS
+    ]
+
+
+def _export_refused(message: str) -> HttpResponse:
+    return HttpResponse(f"{message}\n", status=400, content_type="text/plain; charset=utf-8")
+
+
+def _attachment(exported: services.ExportedFile) -> HttpResponse:
+    response = HttpResponse(exported.data, content_type=exported.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, exported.filename)
+    response["Cache-Control"] = "no-store"
+    response["X-Export-Id"] = str(exported.record.export_id)
+    return response
+
+
+@require_GET
+@coder_required
+@export_required
+def compare_export(request):
+    form = CompareExportForm(request.GET)
+    if not form.is_valid():
+        return _export_refused(form.error_message())
+    try:
+        codes = selectors.codes_for_tokens(",".join(request.GET.getlist("codes")))
+        comparison = selectors.comparison_for(codes, as_of=form.cleaned_data["as_of"])
+    except selectors.CodeLookupError as exc:
+        return _export_refused(str(exc))
+    exported = services.comparisons_export(
+        comparisons=[comparison], user=request.user, **form.export_options()
+    )
+    return _attachment(exported)
+
+
+@require_GET
+@coder_required
+@export_required
+def comparison_list_export(request):
+    form = ComparisonListExportForm(request.GET)
+    if not form.is_valid():
+        return _export_refused(form.error_message())
+    notes = selectors.comparison_notes_filtered(**form.filters())
+    exported = services.comparisons_export(
+        comparisons=selectors.comparisons_for_notes(notes),
+        user=request.user,
+        filters=form.filters(),
+        **form.export_options(),
+    )
+    return _attachment(exported)
 
 
 @require_GET

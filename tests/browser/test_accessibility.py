@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +18,12 @@ PAGES = [
     "/compare/?codes=63707",
     "/comparisons/",
     "/codes/cpt/63708/",
+    "/compare/?codes=63707,63709&as_of=2025-06-30",  # before the codes were in coderef
+]
+# Pages with what only auditors see: export buttons, and texts as of a past day.
+AUDITOR_PAGES = [
+    f"/compare/?codes=63707,63709&as_of={timezone.now().date().isoformat()}",
+    "/comparisons/",
 ]
 
 
@@ -44,6 +51,13 @@ def test_the_login_page_is_accessible(page, live_server):
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_is_accessible(page, live_server, login, coder, sample, path):
     login(coder)
+    page.goto(f"{live_server.url}{path}")
+    assert _serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", AUDITOR_PAGES)
+def test_every_auditor_page_is_accessible(page, live_server, login, auditor, sample, path):
+    login(auditor)
     page.goto(f"{live_server.url}{path}")
     assert _serious_violations(page) == []
 
