@@ -80,5 +80,6 @@ def test_no_path_value_breaks_a_page(coder_client, sample, system, code, kind, n
 def test_an_editor_and_an_auditor_get_no_500_either(client, editor, auditor, sample, query):
     for user in (editor, auditor):
         client.force_login(user)
-        for path in ["/compare/", "/comparisons/", "/changes/"]:
+        for path in ["/compare/", "/comparisons/", "/changes/", "/compare/export/",
+                     "/comparisons/export/"]:  # fmt: skip
             _no_server_error(client.get(f"{path}?{query}"), f"{user}: {path}?{query[:200]}")

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from codes.models import Code
+
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -19,6 +21,7 @@ PAGES = [
     "/comparisons/",
     "/codes/cpt/63708/",
     "/compare/?codes=63707,63709&as_of=2025-06-30",  # before the codes were in coderef
+    "/changes/",
 ]
 # Pages with what only auditors see: export buttons, and texts as of a past day.
 AUDITOR_PAGES = [
@@ -52,6 +55,33 @@ def test_the_login_page_is_accessible(page, live_server):
 def test_every_page_is_accessible(page, live_server, login, coder, sample, path):
     login(coder)
     page.goto(f"{live_server.url}{path}")
+    assert _serious_violations(page) == []
+
+
+def test_a_change_and_its_diff_are_accessible(page, live_server, login, coder, sample):
+    code = Code.objects.get(code="63709")
+    code.lay_description += " The wound is closed in layers."
+    code.save()
+    login(coder)
+    page.goto(f"{live_server.url}/changes/")
+    assert _serious_violations(page) == []
+    page.get_by_role("link", name="63709").first.click()
+    page.wait_for_url("**/changes/code/*/")
+    assert _serious_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/",
+        "/admin/codes/code/",
+        "/admin/codes/code/{pk}/change/",
+        "/admin/codes/code/{pk}/history/",
+    ],
+)
+def test_the_editors_admin_pages_are_accessible(page, live_server, login, editor, sample, path):
+    login(editor)
+    page.goto(live_server.url + path.format(pk=Code.objects.get(code="63709").pk))
     assert _serious_violations(page) == []
 
 
