@@ -1,4 +1,5 @@
-"""Writes beyond a plain admin save: revert to a revision, mark reviewed, mark deleted."""
+"""Writes beyond a plain admin save: revert to a revision, mark reviewed, mark deleted, add
+synonyms from a list."""
 
 from collections.abc import Iterable
 from datetime import date
@@ -7,9 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from codes.history import content_fields, revision_label
-from codes.models import Code, ComparisonNote, Differentiator
+from codes.models import Code, ComparisonNote, Differentiator, Synonym
+from codes.search.query import words_of
 from codes.selectors import note_rows_at
 
 
@@ -97,3 +100,28 @@ def codes_mark_deleted(
     if errors:
         raise ValidationError(errors)
     return changed
+
+
+def _synonym_key(term: str, meaning: str) -> frozenset[str]:
+    return frozenset({" ".join(words_of(term)), " ".join(words_of(meaning))})
+
+
+@transaction.atomic
+def synonyms_add_missing(*, pairs: Iterable[tuple[str, str]], reason: str) -> int:
+    """Add the (term, meaning) pairs the synonym table lacks; returns how many were added.
+
+    A pair is already there when a synonym with the same words on its two sides exists, in either
+    order and whatever the case or punctuation (`copd` -> `Chronic obstructive pulmonary
+    disease` is `COPD` -> `chronic obstructive pulmonary disease`). Existing synonyms, editors'
+    own included, are never changed or deleted. The new rows get a history revision `reason`.
+    """
+    existing = Synonym.objects.values_list("term", "meaning")
+    known = {_synonym_key(term, meaning) for term, meaning in existing}
+    new = []
+    for term, meaning in pairs:
+        key = _synonym_key(term, meaning)
+        if key not in known:
+            known.add(key)
+            new.append(Synonym(term=term, meaning=meaning))
+    bulk_create_with_history(new, Synonym, default_change_reason=reason)
+    return len(new)

@@ -43,17 +43,19 @@ def test_titles_terms_and_bulk_updates_are_indexed(sample):
 
 
 def test_a_new_synonym_works_at_once(sample):
-    assert "L0650" not in found("back brace")
-    Synonym.objects.create(term="back brace", meaning="lumbar-sacral orthosis")
-    assert found("back brace")[0] == "L0650"
+    assert "L0650" not in found("back corset")
+    Synonym.objects.create(term="back corset", meaning="lumbar-sacral orthosis")
+    assert found("back corset")[0] == "L0650"
 
 
 def _break_the_index():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM codes_code_fts")
+            cursor.execute("DELETE FROM codes_code_line_fts")
         else:
             cursor.execute("UPDATE codes_code SET search_vector = NULL")
+            cursor.execute("TRUNCATE codes_search_line")
 
 
 def test_rebuild_search_index_restores_a_broken_index(sample, capsys):

