@@ -15,12 +15,13 @@ from django.utils.html import escape
 from codes.models import Code
 from codes.search.query import Term, normalize_text, words_of
 
-# Words too common to find anything on their own: kept when all words must match, left out when
-# some may. Negations are not among them: `without laminectomy` is the whole point of 63707.
+# Joining words: a line says nothing more by holding them.
 FILLER_WORDS = frozenset(
     {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the"}
     | {"to", "with"}
 )
+# Words too common to find anything on their own: kept when all words must match, left out when
+# some may. Negations are not among them: `without laminectomy` is the whole point of 63707.
 FUNCTION_WORDS = FILLER_WORDS | {"nos", "other", "unspecified", "specified"}
 # What a code says when it is the default, the one a coder picks when nothing more is known
 # (`Asthma NOS`, `Heart failure, unspecified`); `other` is not among them: it is a choice.
@@ -30,7 +31,6 @@ GENERAL_NOUNS = frozenset({"site", "organism", "type", "part", "cause", "side", 
 NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
 _CLAUSE_BREAK = re.compile(r"[,.;:()\[\]\n]")
 _QUALIFIERS_START = re.compile(r"[,;:]")
-_ASIDE_OPEN, _ASIDE_CLOSE = re.compile(r"[(\[]"), re.compile(r"[)\]]")
 _WORD_SPAN = re.compile(r"[^\W_]+")
 
 # How much a match in each field counts, and how good each kind of match is. A synonym counts as
@@ -221,12 +221,25 @@ class SearchBackend(ABC):
     ) -> list[int]:
         """Code ids in the backend's relevance order, or shortest title first."""
 
-    @abstractmethod
     def line_ids(
         self, concepts: Sequence[Concept], scope: Scope, *, start: int, size: int
     ) -> list[int]:
         """Ids of codes whose title or one inclusion term holds every concept, the code with the
         shortest such line first (ties by id)."""
+        # A code may have several matching lines: read lines until enough distinct codes.
+        wanted = start + size
+        limit = 2 * wanted
+        while True:
+            lines = self.line_codes(concepts, scope, limit=limit)
+            ids = list(dict.fromkeys(lines))
+            if len(ids) >= wanted or len(lines) < limit:
+                return ids[start:wanted]
+            limit *= 4
+
+    @abstractmethod
+    def line_codes(self, concepts: Sequence[Concept], scope: Scope, *, limit: int) -> list[int]:
+        """The code id of each of the first `limit` lines (a title or one inclusion term) in scope
+        that hold every concept, shortest line first, ties by code id."""
 
     @abstractmethod
     def vocabulary_near(self, word: str) -> list[str]:

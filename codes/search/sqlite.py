@@ -175,23 +175,16 @@ class SQLiteBackend(SearchBackend):
             )
             return [row[0] for row in cursor.fetchall()]
 
-    def line_ids(self, concepts, scope, *, start, size):
+    def line_codes(self, concepts, scope, *, limit):
         where, params = self._where(concepts, scope, True, LINES)
         code_id = f"((f.rowid >> {LINE_SHIFT}) & {ID_MASK})"
-        # A code may have several matching lines: read lines until enough distinct codes.
-        wanted, limit = start + size, 2 * (start + size)
         with read_connection().cursor() as cursor:
-            while True:
-                cursor.execute(
-                    f"SELECT c.id FROM {LINES} f JOIN codes_code c ON c.id = {code_id} "
-                    f"WHERE {where} ORDER BY f.rowid LIMIT %s",
-                    [*params, limit],
-                )
-                rows = cursor.fetchall()
-                ids = list(dict.fromkeys(row[0] for row in rows))
-                if len(ids) >= wanted or len(rows) < limit:
-                    return ids[start:wanted]
-                limit *= 4
+            cursor.execute(
+                f"SELECT c.id FROM {LINES} f JOIN codes_code c ON c.id = {code_id} "
+                f"WHERE {where} ORDER BY f.rowid LIMIT %s",
+                [*params, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def vocabulary_near(self, word):
         # A few short range scans of the FTS vocabulary instead of reading all of it.
