@@ -67,6 +67,9 @@ QUALITY_TABLE = [
     ("history of breast cancer", {"Z85.3"}),
     ("wrist fracture", {"S62.10", "S62.109A"}),
     ("osteoarthritis knee", {"M17.9"}),
+    ("neck pain", {"M54.2"}),
+    ("AMS", {"R41.82"}),
+    ("alcohol dependence", {"F10.20"}),
     # ICD-10-PCS: the coder's procedure words, translated
     ("repair dura mater open approach", {"00Q20ZZ"}),
     ("laparoscopic appendectomy", {"0DTJ4ZZ"}),
@@ -79,6 +82,10 @@ QUALITY_TABLE = [
     ("knee arthroscopy", {"0SJC4ZZ", "0SJD4ZZ"}),
     ("c-section", {"10D00Z1"}),
     ("PTCA", {"02703ZZ"}),
+    ("paracentesis", {"0W9G3ZZ"}),
+    ("lumbar puncture", {"009U3ZX", "009U3ZZ"}),
+    ("chest x-ray", {"BW03ZZZ"}),
+    ("CT head", {"BW28ZZZ"}),
     # HCPCS Level II
     ("CPAP", {"E0601"}),
     ("cpap full face mask", {"A7030"}),
@@ -94,6 +101,7 @@ QUALITY_TABLE = [
     ("oxygen concentrator", {"E1390"}),
     ("TENS unit", {"E0720", "E0730"}),
     ("flu shot", {"G0008"}),
+    ("toradol injection", {"J1885"}),
 ]
 
 # Exact codes, however typed, come first.
