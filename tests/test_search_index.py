@@ -42,6 +42,16 @@ def test_titles_terms_and_bulk_updates_are_indexed(sample):
     assert found("zimmer") == []
 
 
+def test_a_code_marked_deleted_leaves_the_results_at_once(sample):
+    assert found("cerebrospinal fluid leak")[0] == "G96.00"
+    Code.objects.filter(code="G96.00").update(status=Code.Status.DELETED)
+    assert "G96.00" not in found("cerebrospinal fluid leak")
+    deleted_too = search("cerebrospinal fluid leak", include_deleted=True).hits
+    assert deleted_too[0].code.code == "G96.00"
+    Code.objects.filter(code="G96.00").update(status=Code.Status.ACTIVE)
+    assert found("cerebrospinal fluid leak")[0] == "G96.00"
+
+
 def test_a_new_synonym_works_at_once(sample):
     assert "L0650" not in found("back corset")
     Synonym.objects.create(term="back corset", meaning="lumbar-sacral orthosis")

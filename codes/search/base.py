@@ -7,7 +7,7 @@ highlights and the choice of a typo's correction happen here, so both backends a
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -196,6 +196,19 @@ def _synonym_span(terms, start, sides, longest) -> int:
 def query_words(terms: Sequence[Term]) -> list[str]:
     """Every word typed, for finding the synonyms that may apply."""
     return sorted({word for term in terms for word in term.words})
+
+
+def vendor_sql(statements_by_vendor: dict[str, list[str]]) -> Callable:
+    """A RunPython function for a migration: the statements for the database's vendor, if any.
+
+    The search index is vendor-specific SQL, defined beside each backend.
+    """
+
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
 
 
 class SearchBackend(ABC):

@@ -14,7 +14,7 @@ step by a trigger.
 from django.db import connection
 
 from coderef.routers import read_connection
-from codes.search.base import Alternative, Concept, SearchBackend, WordMatcher
+from codes.search.base import Alternative, Concept, Scope, SearchBackend, WordMatcher
 
 # Weights for ts_rank, in PostgreSQL's order D, C, B, A: lay description, descriptor, inclusion
 # terms, title.
@@ -143,16 +143,30 @@ def tsquery_text(concepts, *, every: bool) -> str:
     return "(" + " | ".join(some) + f") & !({every_part})"
 
 
+def _matching(
+    vector: str, concepts, scope: Scope, *, every: bool, system: str, active: str
+) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) for rows whose `vector` matches, in scope."""
+    sql = f"{vector} @@ to_tsquery('simple', %s)"
+    params: list = [tsquery_text(concepts, every=every)]
+    if scope.system_ids is not None:
+        sql += f" AND {system} = ANY(%s)"
+        params.append(list(scope.system_ids))
+    if not scope.include_deleted:
+        sql += f" AND {active}"
+    return sql, params
+
+
 class PostgresBackend(SearchBackend):
     def _where(self, concepts, scope, every) -> tuple[str, list]:
-        sql = "c.search_vector @@ to_tsquery('simple', %s)"
-        params: list = [tsquery_text(concepts, every=every)]
-        if scope.system_ids is not None:
-            sql += " AND c.system_id = ANY(%s)"
-            params.append(list(scope.system_ids))
-        if not scope.include_deleted:
-            sql += " AND c.status <> 'deleted'"
-        return sql, params
+        return _matching(
+            "c.search_vector",
+            concepts,
+            scope,
+            every=every,
+            system="c.system_id",
+            active="c.status <> 'deleted'",
+        )
 
     def count(self, concepts, scope, *, every):
         if not every and not any(concept.significant for concept in concepts):
@@ -184,15 +198,15 @@ class PostgresBackend(SearchBackend):
     def line_codes(self, concepts, scope, *, limit):
         # The line table carries each code's system and status: no join, which would make the
         # planner sort every match in parallel workers, slower to start than the query itself.
-        sql = "SELECT code_id FROM codes_search_line WHERE vector @@ to_tsquery('simple', %s)"
-        params: list = [tsquery_text(concepts, every=True)]
-        if scope.system_ids is not None:
-            sql += " AND system_id = ANY(%s)"
-            params.append(list(scope.system_ids))
-        if not scope.include_deleted:
-            sql += " AND active"
+        where, params = _matching(
+            "vector", concepts, scope, every=True, system="system_id", active="active"
+        )
         with read_connection().cursor() as cursor:
-            cursor.execute(f"{sql} ORDER BY length, code_id LIMIT %s", [*params, limit])
+            cursor.execute(
+                f"SELECT code_id FROM codes_search_line WHERE {where} "
+                "ORDER BY length, code_id LIMIT %s",
+                [*params, limit],
+            )
             return [row[0] for row in cursor.fetchall()]
 
     def vocabulary_near(self, word):

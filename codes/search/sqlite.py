@@ -31,17 +31,25 @@ _INSERT = f"""INSERT INTO {TABLE}(rowid, title, inclusion_terms, descriptor, lay
             new.lay_description);"""
 _DELETE = f"DELETE FROM {TABLE} WHERE rowid = {_ROW.format('old')};"
 
+
+def _sync_triggers(table: str, columns: str, insert: str, delete: str) -> list[str]:
+    """Triggers keeping an FTS table in step with codes_code, its `columns` and its rows."""
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_insert AFTER INSERT ON codes_code
+    BEGIN {insert} END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_delete AFTER DELETE ON codes_code
+    BEGIN {delete} END""",
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_update
+    AFTER UPDATE OF {columns} ON codes_code
+    BEGIN {delete} {insert} END""",
+    ]
+
+
 # Django remakes a SQLite table (dropping its triggers) for some column changes, so the triggers
 # are created again after every migrate (see CodesConfig.ready) as well as by the migration.
-TRIGGERS = [
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_insert AFTER INSERT ON codes_code
-    BEGIN {_INSERT} END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_delete AFTER DELETE ON codes_code
-    BEGIN {_DELETE} END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {TABLE}_update
-    AFTER UPDATE OF title, inclusion_terms, descriptor, lay_description ON codes_code
-    BEGIN {_DELETE} {_INSERT} END""",
-]
+TRIGGERS = _sync_triggers(
+    TABLE, "title, inclusion_terms, descriptor, lay_description", _INSERT, _DELETE
+)
 REBUILD = [
     f"DELETE FROM {TABLE}",
     # Fires the insert half of the update trigger for every code.
@@ -82,15 +90,7 @@ _DELETE_LINES = (
     f"DELETE FROM {LINES} WHERE rowid IN (SELECT {_LINE_ROW.format('old')} "
     f"FROM {_LINES_OF.format('old')} WHERE {_LINES_WHERE});"
 )
-LINE_TRIGGERS = [
-    f"""CREATE TRIGGER IF NOT EXISTS {LINES}_insert AFTER INSERT ON codes_code
-    BEGIN {_INSERT_LINES} END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {LINES}_delete AFTER DELETE ON codes_code
-    BEGIN {_DELETE_LINES} END""",
-    f"""CREATE TRIGGER IF NOT EXISTS {LINES}_update
-    AFTER UPDATE OF title, inclusion_terms ON codes_code
-    BEGIN {_DELETE_LINES} {_INSERT_LINES} END""",
-]
+LINE_TRIGGERS = _sync_triggers(LINES, "title, inclusion_terms", _INSERT_LINES, _DELETE_LINES)
 _OPTIMIZE_LINES = f"INSERT INTO {LINES}({LINES}) VALUES ('optimize')"
 LINE_SCHEMA = [
     f"""CREATE VIRTUAL TABLE {LINES} USING fts5(
