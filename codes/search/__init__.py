@@ -1,12 +1,13 @@
 """The one search entry point: `search(text, ...)` -> SearchResult.
 
 Tiers, best first: the exact code; codes in a typed prefix or range, in code order; codes whose
-texts hold all the typed words (or their synonyms and word forms); codes that hold some of them.
+title or one inclusion term holds all the typed words (or their synonyms and word forms); other
+codes whose texts hold them all; codes that hold some of them.
 When a word finds nothing at all, it is corrected against the index vocabulary (never a word with
 digits: 63708 finds nothing rather than 63707) and the corrected query is searched instead.
-Text hits are taken from the backend in blocks (by its relevance when a query matches more codes
-than one block holds but at most COUNT_CAP, shortest title first otherwise) and each block is
-ranked in base.rank.
+Text hits are taken from the backend in blocks (one title or inclusion term: shortest such line
+first; all words: by the backend's relevance when a query matches more codes than one block holds
+but at most COUNT_CAP, shortest title first otherwise) and each block is ranked in base.rank.
 """
 
 from collections.abc import Sequence
@@ -229,7 +230,8 @@ class _TextHits:
 
 
 def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id) -> _TextHits:
-    """Codes whose texts hold all the typed words, then those with some of them."""
+    """Codes whose title or one inclusion term holds all the typed words, then the other codes
+    whose texts hold them all, then those with some of them."""
     if not parsed.terms:
         return _TextHits()
     backend = get_backend()
