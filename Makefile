@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 PGBIN ?= /usr/lib/postgresql/15/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: install run migrate load-public bench loadtest test test-quality lint migrations-check test-sqlite test-postgres clean
+.PHONY: install run migrate load-public bench loadtest test lint migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ run: install
 	DJANGO_DEBUG=true $(PY) manage.py bootstrap_local
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from ../shared/data/hcpcs-2019) HCPCS 2019 into the
-# configured database (DATABASE_URL, default db.sqlite3); run again to bring them up to date.
+# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from ../shared/data/hcpcs-2019) HCPCS 2019, and the
+# starter synonyms, into the configured database (DATABASE_URL, default db.sqlite3); run again to
+# bring them up to date.
 load-public: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=true $(PY) manage.py load_public_codes
@@ -50,10 +51,6 @@ test-postgres: install
 	else \
 	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres $(PYTEST) -q -m "not browser"; \
 	fi
-
-# The search quality table on the public code sets (about a minute to load them); SQLite.
-test-quality: install
-	env -u DATABASE_URL DJANGO_DEBUG=true $(PYTEST) -q --quality tests/test_search_quality.py
 
 test: lint migrations-check test-sqlite test-postgres
 

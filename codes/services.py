@@ -1,5 +1,5 @@
-"""Writes beyond a plain admin save: revert to a revision, mark reviewed, mark deleted, and
-exports (each logged as an ExportRecord)."""
+"""Writes beyond a plain admin save: revert to a revision, mark reviewed, mark deleted, add
+synonyms from a list, and exports (each logged as an ExportRecord)."""
 
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -14,10 +14,12 @@ from uuid import uuid4
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from codes import exports
 from codes.history import content_fields, revision_label
-from codes.models import Code, ComparisonNote, Differentiator, ExportRecord
+from codes.models import Code, ComparisonNote, Differentiator, ExportRecord, Synonym
+from codes.search.query import words_of
 from codes.selectors import Comparison, note_rows_at
 
 
@@ -173,3 +175,28 @@ def comparisons_export(
         row_count=export.row_count,
     )
     return ExportedFile(record, data, name, exports.FORMATS[fmt].content_type)
+
+
+def _synonym_key(term: str, meaning: str) -> frozenset[str]:
+    return frozenset({" ".join(words_of(term)), " ".join(words_of(meaning))})
+
+
+@transaction.atomic
+def synonyms_add_missing(*, pairs: Iterable[tuple[str, str]], reason: str) -> int:
+    """Add the (term, meaning) pairs the synonym table lacks; returns how many were added.
+
+    A pair is already there when a synonym with the same words on its two sides exists, in either
+    order and whatever the case or punctuation (`copd` -> `Chronic obstructive pulmonary
+    disease` is `COPD` -> `chronic obstructive pulmonary disease`). Existing synonyms, editors'
+    own included, are never changed or deleted. The new rows get a history revision `reason`.
+    """
+    existing = Synonym.objects.values_list("term", "meaning")
+    known = {_synonym_key(term, meaning) for term, meaning in existing}
+    new = []
+    for term, meaning in pairs:
+        key = _synonym_key(term, meaning)
+        if key not in known:
+            known.add(key)
+            new.append(Synonym(term=term, meaning=meaning))
+    bulk_create_with_history(new, Synonym, default_change_reason=reason)
+    return len(new)

@@ -102,6 +102,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not Code.objects.exists():
         call_command("loaddata", "sample", verbosity=0)
+        call_command("load_synonyms")
     missing = args.synthetic - Code.objects.count()
     if missing > 0:
         started = time.perf_counter()

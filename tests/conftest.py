@@ -1,3 +1,4 @@
+import io
 import os
 
 import pytest
@@ -18,27 +19,13 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def pytest_addoption(parser):
-    parser.addoption(
-        "--quality",
-        action="store_true",
-        help="also run the search quality table (tests marked quality) on the public code sets",
-    )
-
-
 def pytest_collection_modifyitems(config, items):
-    """Vendor-gated tests are deselected on the other database, never skipped.
-
-    The search quality table waits for the search rewrite: deselected unless --quality is given.
-    """
+    """Vendor-gated tests are deselected on the other database, never skipped."""
     vendor = connection.vendor
-    run_quality = config.getoption("--quality")
     keep, drop = [], []
     for item in items:
-        if (
-            (item.get_closest_marker("postgres_only") and vendor != "postgresql")
-            or (item.get_closest_marker("sqlite_only") and vendor != "sqlite")
-            or (item.get_closest_marker("quality") and not run_quality)
+        if (item.get_closest_marker("postgres_only") and vendor != "postgresql") or (
+            item.get_closest_marker("sqlite_only") and vendor != "sqlite"
         ):
             drop.append(item)
         else:
@@ -60,7 +47,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def sample(db):
+    """The sample codes and notes, with the starter synonyms."""
     call_command("loaddata", "sample", verbosity=0)
+    call_command("load_synonyms", stdout=io.StringIO())
 
 
 def _user(django_user_model, username, group=None, **extra):

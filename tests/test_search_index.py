@@ -42,18 +42,30 @@ def test_titles_terms_and_bulk_updates_are_indexed(sample):
     assert found("zimmer") == []
 
 
+def test_a_code_marked_deleted_leaves_the_results_at_once(sample):
+    assert found("cerebrospinal fluid leak")[0] == "G96.00"
+    Code.objects.filter(code="G96.00").update(status=Code.Status.DELETED)
+    assert "G96.00" not in found("cerebrospinal fluid leak")
+    deleted_too = search("cerebrospinal fluid leak", include_deleted=True).hits
+    assert deleted_too[0].code.code == "G96.00"
+    Code.objects.filter(code="G96.00").update(status=Code.Status.ACTIVE)
+    assert found("cerebrospinal fluid leak")[0] == "G96.00"
+
+
 def test_a_new_synonym_works_at_once(sample):
-    assert "L0650" not in found("back brace")
-    Synonym.objects.create(term="back brace", meaning="lumbar-sacral orthosis")
-    assert found("back brace")[0] == "L0650"
+    assert "L0650" not in found("back corset")
+    Synonym.objects.create(term="back corset", meaning="lumbar-sacral orthosis")
+    assert found("back corset")[0] == "L0650"
 
 
 def _break_the_index():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM codes_code_fts")
+            cursor.execute("DELETE FROM codes_code_line_fts")
         else:
             cursor.execute("UPDATE codes_code SET search_vector = NULL")
+            cursor.execute("TRUNCATE codes_search_line")
 
 
 def test_rebuild_search_index_restores_a_broken_index(sample, capsys):

@@ -83,7 +83,8 @@ RELEVANCE = [
     # typos: corrected against the index words, never in a code's digits
     ("lamnectomy", Expect(first="63709", match="fuzzy", corrected="laminectomy")),
     ("diabetis", Expect(top=("E11.65", "E11.9"), corrected="diabetes")),
-    ("hydrocefalus", Expect(first="Q05.0", corrected="hydrocephalus")),
+    # the unspecified spina bifida first: the general code
+    ("hydrocefalus", Expect(first="Q05.4", corrected="hydrocephalus")),
     ("csf lamniectomy", Expect(first="63709", corrected="csf laminectomy")),
     ("63708", Expect(nothing=True)),
     ("E11.66", Expect(nothing=True)),

@@ -3,14 +3,7 @@
 from django.db import migrations, models
 
 from codes.search import postgres, sqlite
-
-# The search index is vendor-specific SQL, defined beside each backend (codes/search/).
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return run
+from codes.search.base import vendor_sql
 
 
 class Migration(migrations.Migration):
@@ -36,7 +29,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            _run({"sqlite": sqlite.SCHEMA, "postgresql": postgres.SCHEMA}),
-            _run({"sqlite": sqlite.DROP_SCHEMA, "postgresql": postgres.DROP_SCHEMA}),
+            vendor_sql({"sqlite": sqlite.SCHEMA, "postgresql": postgres.SCHEMA}),
+            vendor_sql({"sqlite": sqlite.DROP_SCHEMA, "postgresql": postgres.DROP_SCHEMA}),
         ),
     ]

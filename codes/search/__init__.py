@@ -1,12 +1,13 @@
 """The one search entry point: `search(text, ...)` -> SearchResult.
 
 Tiers, best first: the exact code; codes in a typed prefix or range, in code order; codes whose
-texts hold all the typed words (or their synonyms and word forms); codes that hold some of them.
+title or one inclusion term holds all the typed words (or their synonyms and word forms); other
+codes whose texts hold them all; codes that hold some of them.
 When a word finds nothing at all, it is corrected against the index vocabulary (never a word with
 digits: 63708 finds nothing rather than 63707) and the corrected query is searched instead.
-Text hits are taken from the backend in blocks (by its relevance when a query matches more codes
-than one block holds but at most COUNT_CAP, shortest title first otherwise) and each block is
-ranked in base.rank.
+Text hits are taken from the backend in blocks (one title or inclusion term: shortest such line
+first; all words: by the backend's relevance when a query matches more codes than one block holds
+but at most COUNT_CAP, shortest title first otherwise) and each block is ranked in base.rank.
 """
 
 from collections.abc import Sequence
@@ -229,7 +230,8 @@ class _TextHits:
 
 
 def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id) -> _TextHits:
-    """Codes whose texts hold all the typed words, then those with some of them."""
+    """Codes whose title or one inclusion term holds all the typed words, then the other codes
+    whose texts hold them all, then those with some of them."""
     if not parsed.terms:
         return _TextHits()
     backend = get_backend()
@@ -252,7 +254,28 @@ def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id)
     if len(concepts) > 1 and every_count <= backend.COUNT_CAP:
         some_count = backend.count(concepts, scope, every=False)
     found.count = every_count + some_count
+    seen: set[int] = set()
+
+    def add(ids: list[int], base: float, spread: float) -> None:
+        codes = list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen]))
+        for code in codes:
+            code.system = systems_by_id[code.system_id]
+            seen.add(code.pk)
+        for ranked in rank(codes, concepts):
+            hit = Hit(ranked.code, match, round(base + spread * ranked.score, 4), "")
+            hit.ranked = ranked
+            found.hits.append(hit)
+
     # Scores: all words 0.5-0.99, some words 0.1-0.49 (codes 1.0, prefixes and ranges 0.9).
+    # First the codes with all words in their title or one inclusion term, shortest line first,
+    # then the other codes with all words, then those with some.
+    start = 0
+    while every_count and len(found.hits) < wanted:
+        ids = backend.line_ids(concepts, scope, start=start, size=BLOCK)
+        add(ids, 0.5, 0.49)
+        if len(ids) < BLOCK:
+            break
+        start += BLOCK
     tiers = ((True, every_count, 0.5, 0.49), (False, some_count, 0.1, 0.39))
     for every, count, base, spread in tiers:
         start = 0
@@ -267,13 +290,7 @@ def _text_hits(parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id)
                 start=start,
                 size=BLOCK,
             )
-            codes = list(Code.objects.filter(pk__in=ids))
-            for code in codes:
-                code.system = systems_by_id[code.system_id]
-            for ranked in rank(codes, concepts):
-                hit = Hit(ranked.code, match, round(base + spread * ranked.score, 4), "")
-                hit.ranked = ranked
-                found.hits.append(hit)
+            add(ids, base, spread)
             start += BLOCK
     return found
 

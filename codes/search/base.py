@@ -7,7 +7,7 @@ highlights and the choice of a typo's correction happen here, so both backends a
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -15,19 +15,36 @@ from django.utils.html import escape
 from codes.models import Code
 from codes.search.query import Term, normalize_text, words_of
 
+# Joining words: a line says nothing more by holding them.
+FILLER_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the"}
+    | {"to", "with"}
+)
 # Words too common to find anything on their own: kept when all words must match, left out when
 # some may. Negations are not among them: `without laminectomy` is the whole point of 63707.
-FUNCTION_WORDS = frozenset(
-    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the"}
-    | {"to", "with", "nos", "other", "unspecified", "specified"}
-)
+FUNCTION_WORDS = FILLER_WORDS | {"nos", "other", "unspecified", "specified"}
+# What a code says when it is the default, the one a coder picks when nothing more is known
+# (`Asthma NOS`, `Heart failure, unspecified`); `other` is not among them: it is a choice.
+GENERAL_WORDS = frozenset({"unspecified", "nos", "uncomplicated"})
+# Said of these, `unspecified` or `not specified` is still general: `site not specified`.
+GENERAL_NOUNS = frozenset({"site", "organism", "type", "part", "cause", "side", "laterality"})
 NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
 _CLAUSE_BREAK = re.compile(r"[,.;:()\[\]\n]")
+_QUALIFIERS_START = re.compile(r"[,;:]")
 _WORD_SPAN = re.compile(r"[^\W_]+")
 
-# How much a match in each field counts, and how good each kind of match is.
+# How much a match in each field counts, and how good each kind of match is. A synonym counts as
+# much as the words it stands for: `COPD` is what the coder means by the disease's name.
 FIELD_WEIGHTS = {"title": 1.0, "inclusion_terms": 0.9, "descriptor": 0.5, "lay_description": 0.4}
-TYPED, FORM, PREFIX, SYNONYM = 1.0, 0.9, 0.7, 0.9
+TYPED, FORM, PREFIX = 1.0, 0.8, 0.7
+# A title or one inclusion term holding the query (a line): how much each kind counts, and what a
+# line saying it is the general, default code adds. `Fracture of hip NOS` (an inclusion term) is
+# as good an answer to `hip fracture` as a title would be.
+LINE_WEIGHTS = {"title": 0.97, "inclusion_terms": 0.95}
+GENERAL_BONUS = 0.03
+# A word the query does not explain counts less after the line's first comma: `Walker, rigid,
+# adjustable` is a walker with qualifiers, `Seat attachment, walker` is about something else.
+QUALIFIER = 0.25
 
 
 @dataclass(frozen=True)
@@ -51,10 +68,12 @@ class WordMatcher:
 
 @dataclass(frozen=True)
 class Alternative:
-    """A way a concept may be written: one word or a phrase; synonyms count a little less."""
+    """A way a concept may be written: one word, or several words found together in one title,
+    inclusion term or description (`resection appendix` for `appendectomy`), or a quoted phrase:
+    these words in this order."""
 
     words: tuple[WordMatcher, ...]
-    weight: float = 1.0
+    phrase: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,11 +121,25 @@ def _matcher(word: str, *, prefix: bool, literal: bool = False) -> WordMatcher:
     return WordMatcher(word, forms, word if prefix and len(word) >= 2 else None)
 
 
+def _alternative(words: tuple[str, ...], *, prefix: bool, literal: bool) -> Alternative:
+    # A lone letter or digit means something only beside its neighbours: `I&D`, `w/c`,
+    # `type 1 diabetes` are phrases, `resection appendix` words found together.
+    phrase = len(words) > 1 and any(len(word) == 1 for word in words)
+    return Alternative(
+        tuple(
+            _matcher(word, prefix=prefix and n == len(words) - 1, literal=literal or phrase)
+            for n, word in enumerate(words)
+        ),
+        phrase=phrase,
+    )
+
+
 def build_concepts(terms: Sequence[Term], synonyms: Iterable[tuple[str, str]]) -> list[Concept]:
     """Concepts for the typed terms, each synonym span expanded both ways.
 
     `synonyms` are (term, meaning) pairs; `CSF` finds `cerebrospinal fluid` and the other way round,
     and a multi-word synonym matches consecutive typed words (`cerebrospinal fluid leak`).
+    A multi-word side is found when its words are together in one line, in any order.
     """
     sides: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
     for term, meaning in synonyms:
@@ -121,23 +154,19 @@ def build_concepts(terms: Sequence[Term], synonyms: Iterable[tuple[str, str]]) -
         term = terms[i]
         if term.quoted:
             words = tuple(_matcher(word, prefix=False, literal=True) for word in term.words)
-            concepts.append(Concept(" ".join(term.words), (Alternative(words),)))
+            concepts.append(Concept(" ".join(term.words), (Alternative(words, phrase=True),)))
             i += 1
             continue
         span = _synonym_span(terms, i, sides, longest)
         typed = tuple(term.words[0] for term in terms[i : i + span])
-        prefix = terms[i + span - 1].prefix
-        alternatives = [
-            Alternative(
-                tuple(
-                    _matcher(word, prefix=prefix and n == len(typed) - 1)
-                    for n, word in enumerate(typed)
-                )
-            )
+        # A typed word that is a synonym (`MI`, `lami`) is taken as finished, not as the start of
+        # `migraine` or `laminotomy`.
+        prefix = terms[i + span - 1].prefix and typed not in sides
+        alternatives = [_alternative(typed, prefix=prefix, literal=False)]
+        alternatives += [
+            _alternative(other, prefix=False, literal=len(other) > 1)
+            for other in sorted(sides.get(typed, ()))
         ]
-        for other in sorted(sides.get(typed, ())):
-            matchers = tuple(_matcher(word, prefix=False, literal=len(other) > 1) for word in other)
-            alternatives.append(Alternative(matchers, SYNONYM))
         label = " ".join(typed)
         concepts.append(
             Concept(
@@ -169,6 +198,19 @@ def query_words(terms: Sequence[Term]) -> list[str]:
     return sorted({word for term in terms for word in term.words})
 
 
+def vendor_sql(statements_by_vendor: dict[str, list[str]]) -> Callable:
+    """A RunPython function for a migration: the statements for the database's vendor, if any.
+
+    The search index is vendor-specific SQL, defined beside each backend.
+    """
+
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
 class SearchBackend(ABC):
     """Boolean questions over one vendor's full-text index; see sqlite.py and postgres.py."""
 
@@ -192,6 +234,26 @@ class SearchBackend(ABC):
     ) -> list[int]:
         """Code ids in the backend's relevance order, or shortest title first."""
 
+    def line_ids(
+        self, concepts: Sequence[Concept], scope: Scope, *, start: int, size: int
+    ) -> list[int]:
+        """Ids of codes whose title or one inclusion term holds every concept, the code with the
+        shortest such line first (ties by id)."""
+        # A code may have several matching lines: read lines until enough distinct codes.
+        wanted = start + size
+        limit = 2 * wanted
+        while True:
+            lines = self.line_codes(concepts, scope, limit=limit)
+            ids = list(dict.fromkeys(lines))
+            if len(ids) >= wanted or len(lines) < limit:
+                return ids[start:wanted]
+            limit *= 4
+
+    @abstractmethod
+    def line_codes(self, concepts: Sequence[Concept], scope: Scope, *, limit: int) -> list[int]:
+        """The code id of each of the first `limit` lines (a title or one inclusion term) in scope
+        that hold every concept, shortest line first, ties by code id."""
+
     @abstractmethod
     def vocabulary_near(self, word: str) -> list[str]:
         """Index words that may be what a misspelt `word` meant (a superset; ranked here)."""
@@ -212,40 +274,117 @@ class SearchBackend(ABC):
 class _Field:
     words: list[str]
     spans: list[tuple[int, int]]
-    negated: list[bool]
+    negated: list[bool]  # after `without`, `no`, `other than`, up to the end of the clause
+    aside: list[bool]  # in parentheses or brackets: ICD's nonessential modifiers
+    head: list[bool]  # before the first comma (or ; :) of its line: what the line is about
+    lines: list[range]  # the word positions of each line (an inclusion term, a paragraph)
     text: str
 
 
 def _analyse(text: str, *, negations: bool) -> _Field:
-    words, spans, negated = [], [], []
+    words, spans, negated, aside, head, lines = [], [], [], [], [], []
     in_negation = False
+    in_head = True
+    depth = 0
+    line_start = 0
     previous_end = 0
     previous = ""
     ascii_only = text.isascii()  # most texts: no accents to take off word by word
     for match in _WORD_SPAN.finditer(text):
-        if _CLAUSE_BREAK.search(text, previous_end, match.start()):
+        between = text[previous_end : match.start()]
+        if "\n" in between:
+            lines.append(range(line_start, len(words)))
+            line_start, depth, in_head = len(words), 0, True
+        elif _QUALIFIERS_START.search(between) and not depth:
+            in_head = False
+        if _CLAUSE_BREAK.search(between):
             in_negation = False
+        for ch in between:
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth = max(depth - 1, 0)
         word = match.group().lower() if ascii_only else "".join(words_of(match.group()))
         words.append(word)
         spans.append(match.span())
         negated.append(in_negation)
+        aside.append(depth > 0)
+        head.append(in_head)
         if negations and (word in NEGATIONS or (word == "than" and previous == "other")):
             in_negation = True
         previous, previous_end = word, match.end()
-    return _Field(words, spans, negated, text)
+    lines.append(range(line_start, len(words)))
+    return _Field(words, spans, negated, aside, head, [line for line in lines if line], text)
 
 
-def _occurrences(field: _Field, alternative: Alternative) -> Iterable[tuple[int, float]]:
-    """(start position, quality) of each place the alternative matches in the field."""
-    size = len(alternative.words)
-    for start in range(len(field.words) - size + 1):
-        quality = 1.0
-        for offset, matcher in enumerate(alternative.words):
-            quality = min(quality, matcher.quality(field.words[start + offset]))
-            if not quality:
-                break
-        if quality:
-            yield start, quality * alternative.weight
+def _match(field: _Field, line: range, alternative: Alternative) -> tuple[float, list[int]]:
+    """How well the alternative matches in one line (0: not at all), and the positions it marks.
+
+    A match right after a negation is marked but does not count.
+    """
+    quality, marked = 0.0, []
+    if alternative.phrase:
+        size = len(alternative.words)
+        for start in range(line.start, line.stop - size + 1):
+            found = min(
+                matcher.quality(field.words[start + offset])
+                for offset, matcher in enumerate(alternative.words)
+            )
+            if found:
+                marked.extend(range(start, start + size))
+                if not field.negated[start]:
+                    quality = max(quality, found)
+        return quality, marked
+    quality = 1.0
+    for matcher in alternative.words:
+        best, seen = 0.0, False
+        for i in line:
+            found = matcher.quality(field.words[i])
+            if found:
+                seen = True
+                marked.append(i)
+                if not field.negated[i]:
+                    best = max(best, found)
+        if not seen:
+            return 0.0, []
+        quality = min(quality, best)
+    return quality, marked
+
+
+def _line_fit(
+    field: _Field, line: range, marked: set[int], qualities: list[float], weight: float
+) -> float:
+    """How well one line answers the query: how many of the concepts it holds and how well,
+    times the share of what it says that the query explains, times the line's weight.
+
+    Joining words, parenthesized nonessential modifiers, `unspecified`/`NOS` (and the site,
+    organism ... said to be unspecified) and what a negation excludes say nothing more than the
+    query: `Fracture of hip NOS` is all explained by `hip fracture`, `Stress fracture, hip,
+    unspecified` only in part. A line that holds every concept and says it is unspecified gets
+    GENERAL_BONUS.
+    """
+    explained = unexplained = 0
+    general = False
+    for i in line:
+        word = field.words[i]
+        if word in GENERAL_WORDS or (word == "specified" and field.negated[i]):
+            general = True  # `unspecified`, `NOS`, `not (otherwise) specified`
+            continue
+        if word in NEGATIONS or field.negated[i]:
+            continue
+        if word in GENERAL_NOUNS and any(
+            j in line and (field.words[j] in GENERAL_WORDS or field.words[j] in NEGATIONS)
+            for j in (i - 1, i + 1)
+        ):
+            continue
+        if i in marked:
+            explained += 1
+        elif not (field.aside[i] or word in FILLER_WORDS):
+            unexplained += 1 if field.head[i] else QUALIFIER
+    if not explained:
+        return 0.0
+    fit = weight * sum(qualities) / len(qualities) * explained / (explained + unexplained)
+    return fit + (GENERAL_BONUS if general and all(qualities) else 0.0)
 
 
 @dataclass
@@ -263,12 +402,15 @@ class Ranked:
 
 
 def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
-    """Score a block of candidates, best first; ties in code order.
+    """Score a block of candidates, best first; ties shortest title first, then in code order.
 
-    Per concept, the best match counts: title > inclusion terms > descriptor > lay description,
-    typed word > its plural or synonym > a prefix. A match right after `without`, `no`, `other than`
-    (up to the next comma) does not count unless the coder typed a negation too. How much of the
-    title the query explains breaks near-ties: `Dural tear` before a long title that mentions one.
+    Half the score is how well each concept matches anywhere (its best match: title > inclusion
+    terms > descriptor > lay description, typed word or synonym > a word form > a prefix), half
+    how well the best single title or inclusion term answers the whole query (_line_fit): the
+    line that holds every concept and says least besides wins, so the general code comes before
+    the specific ones and a short `COPD, unspecified` before a long text that mentions COPD.
+    A match right after `without`, `no`, `other than` (up to the next comma) does not count
+    unless the coder typed a negation too.
     """
     typed_negation = any(concept.label in NEGATIONS for concept in concepts)
     ranked = []
@@ -278,37 +420,27 @@ def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
             for name in FIELD_WEIGHTS
         }
         marked: dict[str, set[int]] = {name: set() for name in fields}
-        total = 0.0
-        for concept in concepts:
-            best = 0.0
-            for name, weight in FIELD_WEIGHTS.items():
-                field = fields[name]
-                for alternative in concept.alternatives:
-                    for start, quality in _occurrences(field, alternative):
-                        positions = range(start, start + len(alternative.words))
+        best = [0.0] * len(concepts)
+        fit = 0.0
+        for name, weight in FIELD_WEIGHTS.items():
+            field = fields[name]
+            for line in field.lines:
+                qualities = []
+                for n, concept in enumerate(concepts):
+                    quality = 0.0
+                    for alternative in concept.alternatives:
+                        found, positions = _match(field, line, alternative)
                         marked[name].update(positions)
-                        if not field.negated[start]:
-                            best = max(best, weight * quality)
-            total += best
-        score = 0.75 * total / len(concepts) + 0.25 * _coverage(fields, marked)
+                        quality = max(quality, found)
+                    best[n] = max(best[n], weight * quality)
+                    qualities.append(quality)
+                if name in LINE_WEIGHTS:
+                    line_fit = _line_fit(field, line, marked[name], qualities, LINE_WEIGHTS[name])
+                    fit = max(fit, line_fit)
+        score = 0.5 * sum(best) / len(concepts) + 0.5 * fit
         ranked.append(Ranked(code, round(score, 4), fields, marked))
-    ranked.sort(key=lambda r: (-r.score, r.code.system.position, r.code.code))
+    ranked.sort(key=lambda r: (-r.score, len(r.code.title), r.code.system.position, r.code.code))
     return ranked
-
-
-def _coverage(fields: dict[str, _Field], marked: dict[str, set[int]]) -> float:
-    title = fields["title"]
-    best = len(marked["title"]) / len(title.words) if title.words else 0.0
-    terms = fields["inclusion_terms"]
-    line_start = 0
-    for line in terms.text.split("\n"):
-        line_end = line_start + len(line)
-        positions = [i for i, (s, _) in enumerate(terms.spans) if line_start <= s < line_end]
-        if positions:
-            hit = sum(1 for i in positions if i in marked["inclusion_terms"])
-            best = max(best, FIELD_WEIGHTS["inclusion_terms"] * hit / len(positions))
-        line_start = line_end + 1
-    return best
 
 
 def _mark(field: _Field, positions: set[int], start: int = 0, end: int | None = None) -> str:

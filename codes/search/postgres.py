@@ -5,12 +5,16 @@ Texts are indexed with accents removed and every run of punctuation made a space
 configuration: the default parser reads `dural/CSF` as one file-path token and `E11.65` as a
 version number, and English stemming and stop words would make PostgreSQL find other codes than
 SQLite. Word forms and synonyms are expanded in the query instead, the same way for both.
+
+A second table holds each line a coder reads as one answer, the title and each inclusion term,
+with its length, tsvector and its code's system and status (migration 0011_search_lines), kept in
+step by a trigger.
 """
 
 from django.db import connection
 
 from coderef.routers import read_connection
-from codes.search.base import Alternative, Concept, SearchBackend
+from codes.search.base import Alternative, Concept, Scope, SearchBackend, WordMatcher
 
 # Weights for ts_rank, in PostgreSQL's order D, C, B, A: lay description, descriptor, inclusion
 # terms, title.
@@ -55,17 +59,74 @@ DROP_SCHEMA = [
 ]
 
 
+LINE_SCHEMA = [
+    """CREATE TABLE codes_search_line (
+        code_id bigint NOT NULL, system_id bigint NOT NULL, active boolean NOT NULL,
+        length integer NOT NULL, vector tsvector NOT NULL)""",
+    # The title and each inclusion term: (length, tsvector) of each line.
+    """CREATE FUNCTION codes_search_lines(title text, terms text)
+    RETURNS TABLE(length int, vector tsvector) LANGUAGE sql STABLE AS $$
+        SELECT least(length(line), 65535), to_tsvector('simple', codes_search_words(line))
+        FROM unnest(array_prepend(title, string_to_array(terms, E'\\n'))) line
+        WHERE line <> ''
+    $$""",
+    """CREATE FUNCTION codes_search_lines_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            DELETE FROM codes_search_line WHERE code_id = OLD.id;
+        END IF;
+        IF TG_OP <> 'DELETE' THEN
+            INSERT INTO codes_search_line
+                SELECT NEW.id, NEW.system_id, NEW.status <> 'deleted', l.*
+                FROM codes_search_lines(NEW.title, NEW.inclusion_terms) l;
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    """CREATE TRIGGER codes_search_lines_sync
+    AFTER INSERT OR DELETE OR UPDATE OF title, inclusion_terms, system_id, status ON codes_code
+    FOR EACH ROW EXECUTE FUNCTION codes_search_lines_sync()""",
+    # A flush empties codes_code with TRUNCATE, which fires no row trigger.
+    """CREATE FUNCTION codes_search_lines_clear() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE codes_search_line;
+        RETURN NULL;
+    END
+    $$""",
+    """CREATE TRIGGER codes_search_lines_clear AFTER TRUNCATE ON codes_code
+    FOR EACH STATEMENT EXECUTE FUNCTION codes_search_lines_clear()""",
+    """INSERT INTO codes_search_line
+    SELECT c.id, c.system_id, c.status <> 'deleted', l.*
+    FROM codes_code c, codes_search_lines(c.title, c.inclusion_terms) l""",
+    """CREATE INDEX codes_search_line_vector ON codes_search_line USING gin (vector)
+    WITH (fastupdate = off)""",
+    "CREATE INDEX codes_search_line_code ON codes_search_line (code_id)",
+]
+DROP_LINE_SCHEMA = [
+    "DROP TRIGGER codes_search_lines_clear ON codes_code",
+    "DROP FUNCTION codes_search_lines_clear()",
+    "DROP TRIGGER codes_search_lines_sync ON codes_code",
+    "DROP FUNCTION codes_search_lines_sync()",
+    "DROP FUNCTION codes_search_lines(text, text)",
+    "DROP TABLE codes_search_line",
+]
+
+
+def _word(matcher: WordMatcher) -> str:
+    options = [f"'{form}'" for form in sorted(matcher.forms)]
+    if matcher.prefix:
+        options.append(f"'{matcher.prefix}':*")
+    return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
+
+
 def _alternative(alternative: Alternative) -> str:
-    *head, last = alternative.words
-    if not head:
-        options = [f"'{form}'" for form in sorted(last.forms)]
-        if last.prefix:
-            options.append(f"'{last.prefix}':*")
-        return options[0] if len(options) == 1 else "(" + " | ".join(options) + ")"
-    words = [f"'{matcher.typed}'" for matcher in alternative.words]
-    if last.prefix:
-        words[-1] += ":*"
-    return "(" + " <-> ".join(words) + ")"
+    if alternative.phrase:
+        words = [f"'{matcher.typed}'" for matcher in alternative.words]
+        if alternative.words[-1].prefix:
+            words[-1] += ":*"
+        return "(" + " <-> ".join(words) + ")"
+    words = [_word(matcher) for matcher in alternative.words]
+    return words[0] if len(words) == 1 else "(" + " & ".join(words) + ")"
 
 
 def _concept(concept: Concept) -> str:
@@ -82,16 +143,30 @@ def tsquery_text(concepts, *, every: bool) -> str:
     return "(" + " | ".join(some) + f") & !({every_part})"
 
 
+def _matching(
+    vector: str, concepts, scope: Scope, *, every: bool, system: str, active: str
+) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) for rows whose `vector` matches, in scope."""
+    sql = f"{vector} @@ to_tsquery('simple', %s)"
+    params: list = [tsquery_text(concepts, every=every)]
+    if scope.system_ids is not None:
+        sql += f" AND {system} = ANY(%s)"
+        params.append(list(scope.system_ids))
+    if not scope.include_deleted:
+        sql += f" AND {active}"
+    return sql, params
+
+
 class PostgresBackend(SearchBackend):
     def _where(self, concepts, scope, every) -> tuple[str, list]:
-        sql = "c.search_vector @@ to_tsquery('simple', %s)"
-        params: list = [tsquery_text(concepts, every=every)]
-        if scope.system_ids is not None:
-            sql += " AND c.system_id = ANY(%s)"
-            params.append(list(scope.system_ids))
-        if not scope.include_deleted:
-            sql += " AND c.status <> 'deleted'"
-        return sql, params
+        return _matching(
+            "c.search_vector",
+            concepts,
+            scope,
+            every=every,
+            system="c.system_id",
+            active="c.status <> 'deleted'",
+        )
 
     def count(self, concepts, scope, *, every):
         if not every and not any(concept.significant for concept in concepts):
@@ -120,6 +195,20 @@ class PostgresBackend(SearchBackend):
             )
             return [row[0] for row in cursor.fetchall()]
 
+    def line_codes(self, concepts, scope, *, limit):
+        # The line table carries each code's system and status: no join, which would make the
+        # planner sort every match in parallel workers, slower to start than the query itself.
+        where, params = _matching(
+            "vector", concepts, scope, every=True, system="system_id", active="active"
+        )
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT code_id FROM codes_search_line WHERE {where} "
+                "ORDER BY length, code_id LIMIT %s",
+                [*params, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
     def vocabulary_near(self, word):
         with read_connection().cursor() as cursor:
             cursor.execute(
@@ -135,5 +224,5 @@ class PostgresBackend(SearchBackend):
 
     def rebuild(self):
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE codes_search_vocabulary")
+            cursor.execute("TRUNCATE codes_search_vocabulary, codes_search_line")
             cursor.execute("UPDATE codes_code SET title = title")

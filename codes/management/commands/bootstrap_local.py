@@ -13,8 +13,9 @@ LOCAL_ADMIN = "admin"
 
 class Command(BaseCommand):
     help = (
-        "Prepare a local database: load the sample fixtures when it holds no codes, create a "
-        "local admin user when there is no superuser, and say how to log in. Safe to run again."
+        "Prepare a local database: load the sample fixtures when it holds no codes, add the "
+        "starter synonyms it lacks, create a local admin user when there is no superuser, and "
+        "say how to log in. Safe to run again."
     )
 
     def handle(self, *args, **options):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         else:
             call_command("loaddata", "sample", verbosity=0)
             self.stdout.write(f"Sample data: loaded {Code.objects.count()} codes.")
+        call_command("load_synonyms", stdout=self.stdout._out)
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write(

@@ -1,4 +1,5 @@
-"""manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019."""
+"""manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
+add the starter synonyms (manage.py load_synonyms)."""
 
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets
 class Command(BaseCommand):
     help = (
         "Import the public code sets from the [data] extra's packages and, when present, "
-        "HCPCS 2019 from ../shared/data/hcpcs-2019. Safe to run again: unchanged codes are "
-        "left alone."
+        "HCPCS 2019 from ../shared/data/hcpcs-2019, then the starter synonyms the database lacks. "
+        "Safe to run again: unchanged codes and existing synonyms are left alone."
     )
 
     def add_arguments(self, parser):
@@ -36,3 +37,5 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 stdout=self.stdout._out,
             )
+        if not dry_run:
+            call_command("load_synonyms", stdout=self.stdout._out)

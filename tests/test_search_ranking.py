@@ -1,0 +1,84 @@
+"""How words are ranked, on small made-up neighbourhoods of real codes: what a coder wants first.
+Runs on SQLite and PostgreSQL alike."""
+
+import pytest
+
+from codes.models import Code, CodeSystem, Synonym
+from codes.search import search
+
+
+def add(system: str, code: str, title: str, terms: str = "") -> None:
+    Code.objects.create(
+        system=CodeSystem.objects.get(slug=system), code=code, title=title, inclusion_terms=terms
+    )
+
+
+def found(query: str) -> list[str]:
+    return [hit.code.code for hit in search(query).hits]
+
+
+@pytest.fixture
+def fractures(db):
+    add("icd10cm", "M84.359", "Stress fracture, hip, unspecified")
+    add("icd10cm", "M84.459", "Pathological fracture, hip, unspecified")
+    add(
+        "icd10cm",
+        "S72.00",
+        "Fracture of unspecified part of neck of femur",
+        "Fracture of hip NOS\nFracture of neck of femur NOS",
+    )
+
+
+def test_an_inclusion_term_holding_the_query_weighs_like_a_title(fractures):
+    assert found("hip fracture")[0] == "S72.00"
+    assert found("fracture of hip")[0] == "S72.00"
+
+
+def test_the_general_code_comes_before_the_specific_ones(db):
+    add("icd10cm", "I50.2", "Systolic (congestive) heart failure")
+    add("icd10cm", "I50.22", "Chronic systolic (congestive) heart failure")
+    add("icd10cm", "I50.9", "Heart failure, unspecified", "Congestive heart failure NOS")
+    add("icd10cm", "I50.1", "Left ventricular failure, unspecified")
+    assert found("congestive heart failure")[:3] == ["I50.9", "I50.2", "I50.22"]
+    assert found("heart failure")[0] == "I50.9"
+
+
+def test_a_synonym_counts_as_much_as_the_words_it_stands_for(db):
+    Synonym.objects.create(term="COPD", meaning="chronic obstructive pulmonary disease")
+    add(
+        "hcpcs",
+        "G8924",
+        "Spirometry test results demonstrate fev1/fvc < 70%, fev < 60% predicted and patient "
+        "has copd symptoms (e.g., dyspnea, cough/sputum, wheezing)",
+        "Spir fev1/fvc<70%,fev<60%",
+    )
+    add("icd10cm", "J44.1", "Chronic obstructive pulmonary disease with (acute) exacerbation")
+    add("icd10cm", "J44.9", "Chronic obstructive pulmonary disease, unspecified")
+    assert found("copd") == ["J44.9", "J44.1", "G8924"]
+
+
+def test_a_line_is_about_what_comes_before_its_first_comma(db):
+    add("hcpcs", "E0156", "Seat attachment, walker", "Walker seat attachment")
+    add("hcpcs", "E0130", "Walker, rigid (pickup), adjustable or fixed height")
+    add("icd10cm", "R62.0", "Delayed milestone in childhood", "Late talker\nLate walker")
+    assert found("walker")[0] == "E0130"
+
+
+def test_words_of_a_multi_word_synonym_are_found_together_in_one_line(db):
+    Synonym.objects.create(term="appendectomy", meaning="resection appendix")
+    Synonym.objects.create(term="laparoscopic", meaning="percutaneous endoscopic")
+    add("icd10pcs", "0DTJ0ZZ", "Resection of Appendix, Open Approach")
+    add("icd10pcs", "0DTJ4ZZ", "Resection of Appendix, Percutaneous Endoscopic Approach")
+    add("icd10pcs", "0DBJ4ZZ", "Excision of Appendix, Percutaneous Endoscopic Approach")
+    add("icd10pcs", "0DTN0ZZ", "Resection of Sigmoid Colon, Open Approach", "Appendix resected")
+    assert found("appendectomy") == ["0DTJ0ZZ", "0DTJ4ZZ", "0DTN0ZZ"]
+    assert found("laparoscopic appendectomy")[0] == "0DTJ4ZZ"
+
+
+def test_a_typed_abbreviation_is_a_whole_word_not_the_start_of_another(db):
+    Synonym.objects.create(term="MI", meaning="myocardial infarction")
+    add("icd10cm", "G43.909", "Migraine, unspecified, not intractable")
+    add("icd10cm", "H57.03", "Miosis")
+    add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
+    assert found("MI") == ["I21.9"]
+    assert found("mig") == ["G43.909"]
