@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 
+from coderef.routers import read_connection
 from codes.models import Code
 from codes.search.query import Term, normalize_text, words_of
 
@@ -217,9 +218,25 @@ class SearchBackend(ABC):
     # Above this many matches a query is broad: ranked by a stored order, never scored in full.
     COUNT_CAP = 500
 
-    @abstractmethod
     def count(self, concepts: Sequence[Concept], scope: Scope, *, every: bool) -> int:
         """How many codes match all concepts (`every`) or some but not all; at most COUNT_CAP+1."""
+        if not every and not any(concept.significant for concept in concepts):
+            return 0
+        where, params = self._where(concepts, scope, every)
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {self._from()} WHERE {where} LIMIT %s) m",
+                [*params, self.COUNT_CAP + 1],
+            )
+            return cursor.fetchone()[0]
+
+    @abstractmethod
+    def _from(self) -> str:
+        """The FROM clause of a match query: the index joined to `codes_code c` as needed."""
+
+    @abstractmethod
+    def _where(self, concepts: Sequence[Concept], scope: Scope, every: bool) -> tuple[str, list]:
+        """The WHERE clause and its parameters for codes matching the concepts in scope."""
 
     @abstractmethod
     def ids(

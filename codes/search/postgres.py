@@ -168,16 +168,8 @@ class PostgresBackend(SearchBackend):
             active="c.status <> 'deleted'",
         )
 
-    def count(self, concepts, scope, *, every):
-        if not every and not any(concept.significant for concept in concepts):
-            return 0
-        where, params = self._where(concepts, scope, every)
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM codes_code c WHERE {where} LIMIT %s) s",
-                [*params, self.COUNT_CAP + 1],
-            )
-            return cursor.fetchone()[0]
+    def _from(self) -> str:
+        return "codes_code c"
 
     def ids(self, concepts, scope, *, every, by_relevance, start, size):
         where, params = self._where(concepts, scope, every)
@@ -190,7 +182,8 @@ class PostgresBackend(SearchBackend):
             params = [*params, params[0]]
         with read_connection().cursor() as cursor:
             cursor.execute(
-                f"SELECT c.id FROM codes_code c WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
+                f"SELECT c.id FROM {self._from()} WHERE {where} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
                 [*params, size, start],
             )
             return [row[0] for row in cursor.fetchall()]

@@ -153,17 +153,6 @@ class SQLiteBackend(SearchBackend):
     def _from(self) -> str:
         return f"{TABLE} f JOIN codes_code c ON c.id = (f.rowid & {ID_MASK})"
 
-    def count(self, concepts, scope, *, every):
-        if not every and not any(concept.significant for concept in concepts):
-            return 0
-        where, params = self._where(concepts, scope, every)
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {self._from()} WHERE {where} LIMIT %s)",
-                [*params, self.COUNT_CAP + 1],
-            )
-            return cursor.fetchone()[0]
-
     def ids(self, concepts, scope, *, every, by_relevance, start, size):
         where, params = self._where(concepts, scope, every)
         order = f"{BM25}, f.rowid" if by_relevance else "f.rowid"
