@@ -1,6 +1,7 @@
 """Reads that span models: a code, its neighbours, the comparison notes that name it,
 revisions and what they changed."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,8 +36,15 @@ def normalize_code(system: CodeSystem | None, raw: str) -> str:
     return code
 
 
+# What any code looks like, whatever its system: checked before a value reaches a query (a NUL
+# byte, say, is an error in PostgreSQL, not a miss).
+CODE_SHAPE = re.compile(r"[0-9A-Za-z.]{1,16}")
+
+
 def code_get(*, system_slug: str, code: str) -> Code:
     """The code of that system, whatever the case or dot spelling; 404 if there is none."""
+    if not CODE_SHAPE.fullmatch(code.strip()):
+        raise Http404("Not a code.")
     system = get_object_or_404(CodeSystem, slug=system_slug.lower())
     return get_object_or_404(
         Code.objects.select_related("system"), system=system, code=normalize_code(system, code)
@@ -141,6 +149,10 @@ def _code_for_token(token: str, systems: dict[str, CodeSystem]) -> Code:
     else:
         value = token
         candidates = list(systems.values())
+    if not CODE_SHAPE.fullmatch(value.strip()):
+        raise CodeLookupError(
+            f"{token!r} is not a code: codes are letters, digits and dots, like 63709 or E11.65."
+        )
     matches = list(Code.objects.select_related("system").filter(_spellings(value, candidates)))
     if not matches:
         raise CodeLookupError(f"No code {token!r} was found. Check the code and its system.")

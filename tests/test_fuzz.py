@@ -83,3 +83,13 @@ def test_an_editor_and_an_auditor_get_no_500_either(client, editor, auditor, sam
         for path in ["/compare/", "/comparisons/", "/changes/", "/compare/export/",
                      "/comparisons/export/"]:  # fmt: skip
             _no_server_error(client.get(f"{path}?{query}"), f"{user}: {path}?{query[:200]}")
+
+
+def test_a_nul_byte_in_a_code_is_a_clear_4xx(coder_client, sample):
+    # Found by the fuzzer on PostgreSQL, which refuses NUL bytes in text.
+    response = coder_client.get("/compare/?codes=%00,63709")
+    assert response.status_code == 400
+    assert "is not a code" in response.content.decode()
+    assert coder_client.get("/api/compare?codes=63707,%00").status_code == 400
+    assert coder_client.get("/codes/cpt/%00/").status_code == 404
+    assert coder_client.get("/api/codes/cpt/6370%009").status_code == 404
