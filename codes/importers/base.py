@@ -135,6 +135,18 @@ def read_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     yield from enumerate(text.splitlines(), start=1)
 
 
+def layout_lines(path: Path, pattern: re.Pattern, expected: str) -> Iterator[tuple[int, re.Match]]:
+    """(line number, match) for each non-blank line of a UTF-8 fixed-layout file; a line the
+    pattern does not match in full stops the import, saying what was `expected`."""
+    for number, line in read_lines(path, "utf-8"):
+        if not line.strip():
+            continue
+        found = pattern.fullmatch(line.rstrip())
+        if not found:
+            raise ImportFileError(path, number, f"wrong layout: expected {expected}")
+        yield number, found
+
+
 def year_in_name(path: Path) -> int | None:
     """The release year a CMS/CDC file name carries (HCPC2019..., icd10pcs-codes-2024.txt)."""
     found = re.search(r"(20\d\d)", path.name)

@@ -19,7 +19,7 @@ from codes.importers.base import (
     ImportFileError,
     Release,
     fiscal_year_start,
-    read_lines,
+    layout_lines,
     year_in_name,
 )
 from codes.models import Code, CodeSystem
@@ -83,16 +83,8 @@ PCS_MEDICAL_SURGICAL_BODY_SYSTEMS = {
 def read(path: Path, system: CodeSystem) -> Release:
     """Read a code-title file for ICD-10-CM or ICD-10-PCS."""
     records = []
-    for number, line in read_lines(path, "utf-8"):
-        if not line.strip():
-            continue
-        found = LINE.fullmatch(line.rstrip())
-        if not found:
-            raise ImportFileError(
-                path,
-                number,
-                "wrong layout: expected a code (3-7 letters and digits), spaces, then its title",
-            )
+    expected = "a code (3-7 letters and digits), spaces, then its title"
+    for number, found in layout_lines(path, LINE, expected):
         code = found["code"]
         records.append(
             CodeRecord(

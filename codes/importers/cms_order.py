@@ -14,31 +14,26 @@ description; the short one adds nothing coders do not find in it.
 import re
 from pathlib import Path
 
-from codes.importers.base import CodeRecord, ImportFileError, Release, read_lines
+from codes.importers.base import CodeRecord, ImportFileError, Release, layout_lines
 from codes.importers.cms_codes import fiscal_release, section_for
 from codes.models import CodeSystem
 from codes.selectors import normalize_code
 
 LINE = re.compile(
-    r"(?P<order>\d{5}) (?P<code>[0-9A-Z ]{7}) (?P<flag>[01]) (?P<short>.{60}) (?P<long>\S.*)"
+    r"(?P<order>\d{5}) (?P<code>[0-9A-Z][0-9A-Z ]{6}) (?P<flag>[01]) "
+    r"(?P<short>.{60}) (?P<long>\S.*)"
 )
 HEADER = "0"
+EXPECTED = (
+    "order number (5 digits), code (7 columns, left-aligned), header flag 0/1, "
+    "short description (60 columns) and long description"
+)
 
 
 def read(path: Path, system: CodeSystem) -> Release:
     """Read an order file for ICD-10-CM or ICD-10-PCS."""
     records = []
-    for number, line in read_lines(path, "utf-8"):
-        if not line.strip():
-            continue
-        found = LINE.fullmatch(line.rstrip())
-        if not found or not found["code"].strip():
-            raise ImportFileError(
-                path,
-                number,
-                "wrong layout: expected order number (5 digits), code (7 columns), "
-                "header flag 0/1, short description (60 columns) and long description",
-            )
+    for number, found in layout_lines(path, LINE, EXPECTED):
         code = found["code"].strip()
         if found["flag"] == HEADER and not system.matches(normalize_code(system, code)):
             continue
