@@ -76,4 +76,4 @@ bench: install
 loadtest: install
 	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
 	$(PRODLIKE) DATABASE_URL=sqlite:///$(CURDIR)/bench/bench.sqlite3 sh -c \
-	  '$(PY) manage.py collectstatic --noinput -v0 && $(PY) bench/loadtest.py'
+	  '$(PY) manage.py migrate -v0 && $(PY) manage.py collectstatic --noinput -v0 && $(PY) bench/loadtest.py'

@@ -64,6 +64,8 @@ def url_classes() -> dict[str, list[str]]:
         Code.objects.filter(pk__in=rng.sample(ids, 300)).select_related("system").order_by("pk")
     )
     pairs = list(zip(codes[::2], codes[1::2], strict=False))
+    # queries.tsv is grouped by kind (codes, words, typos ...); a team's traffic mixes them.
+    rng.shuffle(queries)
     return {
         "search page": [f"/?q={quote(q)}" for q in queries],
         "search api": [f"/api/search?q={quote(q)}" for q in queries],
@@ -135,6 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration per class")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--only", action="append", metavar="CLASS", help="run only this class (repeatable)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("loadtest: wrk is missing (apt-get install wrk)")
@@ -145,6 +150,11 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     session = session_key()
     classes = url_classes()
+    if args.only:
+        unknown = set(args.only) - set(classes)
+        if unknown:
+            raise SystemExit(f"loadtest: no class {sorted(unknown)}; classes: {list(classes)}")
+        classes = {name: paths for name, paths in classes.items() if name in args.only}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -153,6 +163,7 @@ def main() -> None:
             "coderef.wsgi",
             "--workers",
             "2",
+            "--preload",
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",

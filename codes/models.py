@@ -398,3 +398,15 @@ class ZeroResultQuery(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SearchToken(models.Model):
+    """One row whose token database triggers replace with a random number whenever a committed
+    change touches codes, synonyms or code systems (migration 0012_search_token). Search results
+    are cached under it (codes.search.search): an edit is found at once, in every app process.
+    """
+
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -10,17 +10,19 @@ first; all words: by the backend's relevance when a query matches more codes tha
 but at most COUNT_CAP, shortest title first otherwise) and each block is ranked in base.rank.
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import escape
 
 from coderef.routers import replica_reads
-from codes.models import Code, CodeSystem, Synonym, ZeroResultQuery
+from codes.models import Code, CodeSystem, SearchToken, Synonym, ZeroResultQuery
 from codes.search.base import (
     Concept,
     Ranked,
@@ -37,6 +39,9 @@ from codes.selectors import normalize_code
 
 BLOCK = 50
 MAX_OFFSET = 500
+# How long a result stays cached; an edit replaces the search token at once, so this bounds memory
+# use only, never staleness.
+CACHE_SECONDS = 600
 
 
 @dataclass
@@ -49,9 +54,11 @@ class Hit:
     ranked: Ranked | None = field(default=None, repr=False, compare=False)
 
     def fill_highlights(self) -> None:
-        """Mark the matched words; done only for the hits a page shows."""
+        """Mark the matched words; done only for the hits a page shows, which need the ranking's
+        working data no longer."""
         if self.ranked is not None:
             self.title_highlight, self.highlight = self.ranked.highlights()
+            self.ranked = None
 
 
 @dataclass
@@ -91,10 +98,34 @@ def search(
     `systems` limits the search to these system slugs (a system typed inline, `hcpcs: crutches`,
     takes precedence); deleted codes are found only with `include_deleted`. At most `limit` hits
     from `offset` (capped at MAX_OFFSET); `count` counts every tier, capped per tier. Reads go to
-    the read replica when one is configured (coderef.routers).
+    the read replica when one is configured (coderef.routers). Results are cached (_cache_key).
     """
     with replica_reads():
-        return _search(text, systems, include_deleted, limit, offset)
+        scope = None if systems is None else sorted(systems)
+        key = _cache_key(text, scope, include_deleted, limit, offset)
+        result = cache.get(key) if key else None
+        if result is None:
+            result = _search(text, systems, include_deleted, limit, offset)
+            if key:
+                cache.set(key, result, CACHE_SECONDS)
+        return result
+
+
+def _cache_key(*arguments) -> str | None:
+    """Where a search's result is cached: under the search token, which every committed change to
+    codes, synonyms or code systems replaces (codes.models.SearchToken), so no process serves a
+    result from before an edit.
+
+    None (no caching) inside a transaction, whose own uncommitted writes a search may see and
+    whose token PostgreSQL renews only at commit, and while the token row is missing (a test
+    database emptied by flush until its next write).
+    """
+    if connection.in_atomic_block:
+        return None
+    token = SearchToken.objects.values_list("token", flat=True).first()
+    if token is None:
+        return None
+    return f"search:{token}:{hashlib.sha256(repr(arguments).encode()).hexdigest()}"
 
 
 def _search(text, systems, include_deleted, limit, offset) -> SearchResult:

@@ -199,6 +199,11 @@ def query_words(terms: Sequence[Term]) -> list[str]:
     return sorted({word for term in terms for word in term.words})
 
 
+# What a search reads: a change to any of these renews the search token (codes.models.SearchToken).
+SEARCHED_TABLES = ("codes_code", "codes_synonym", "codes_codesystem")
+TOKEN_TABLE = "codes_searchtoken"
+
+
 def vendor_sql(statements_by_vendor: dict[str, list[str]]) -> Callable:
     """A RunPython function for a migration: the statements for the database's vendor, if any.
 

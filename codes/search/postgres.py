@@ -14,7 +14,42 @@ step by a trigger.
 from django.db import connection
 
 from coderef.routers import read_connection
-from codes.search.base import Alternative, Concept, Scope, SearchBackend, WordMatcher
+from codes.search.base import (
+    SEARCHED_TABLES,
+    TOKEN_TABLE,
+    Alternative,
+    Concept,
+    Scope,
+    SearchBackend,
+    WordMatcher,
+)
+
+# A new random search token when a transaction that wrote to a searched table commits: the triggers
+# are deferred to the commit and renew the token once, so the token row is locked only while
+# committing (never while an import or an edit still takes row locks: no deadlock between them).
+_RENEW_TOKEN = f"""INSERT INTO {TOKEN_TABLE} (id, token) VALUES (1, (random() * 9e18)::bigint)
+    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token"""
+TOKEN_SCHEMA = [
+    f"""CREATE FUNCTION codes_search_token_renew() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF current_setting('codes.search_token_renewed', true) IS DISTINCT FROM 'on' THEN
+            PERFORM set_config('codes.search_token_renewed', 'on', true);
+            {_RENEW_TOKEN};
+        END IF;
+        RETURN NULL;
+    END $$""",
+    *[
+        f"""CREATE CONSTRAINT TRIGGER {table}_search_token
+        AFTER INSERT OR UPDATE OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION codes_search_token_renew()"""
+        for table in SEARCHED_TABLES
+    ],
+    _RENEW_TOKEN,
+]
+DROP_TOKEN_SCHEMA = [
+    *[f"DROP TRIGGER {table}_search_token ON {table}" for table in SEARCHED_TABLES],
+    "DROP FUNCTION codes_search_token_renew()",
+]
 
 # Weights for ts_rank, in PostgreSQL's order D, C, B, A: lay description, descriptor, inclusion
 # terms, title.

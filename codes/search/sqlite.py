@@ -15,6 +15,8 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.base import (
+    SEARCHED_TABLES,
+    TOKEN_TABLE,
     Alternative,
     Concept,
     Scope,
@@ -106,6 +108,21 @@ DROP_LINE_SCHEMA = [
     f"DROP TRIGGER {LINES}_insert",
     f"DROP TABLE {LINES}",
 ]
+# A new random search token after every row written to a searched table (SQLite has one writer at
+# a time, so the token row is no point of contention; a rolled-back write takes its token with it).
+_RENEW_TOKEN = f"INSERT OR REPLACE INTO {TOKEN_TABLE} (id, token) VALUES (1, random());"
+TOKEN_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {table}_search_token_{event.lower()} AFTER {event} ON {table}
+    BEGIN {_RENEW_TOKEN} END"""
+    for table in SEARCHED_TABLES
+    for event in ("INSERT", "UPDATE", "DELETE")
+]
+TOKEN_SCHEMA = [*TOKEN_TRIGGERS, _RENEW_TOKEN]
+DROP_TOKEN_SCHEMA = [
+    f"DROP TRIGGER IF EXISTS {table}_search_token_{event}"
+    for table in SEARCHED_TABLES
+    for event in ("insert", "update", "delete")
+]
 # Column weights for bm25: title, inclusion terms, descriptor, lay description.
 BM25 = f"bm25({TABLE}, 10.0, 8.0, 3.0, 2.0)"
 
@@ -196,7 +213,11 @@ class SQLiteBackend(SearchBackend):
 
     def repair(self):
         with connection.cursor() as cursor:
-            for table, triggers in ((TABLE, TRIGGERS), (LINES, LINE_TRIGGERS)):
+            for table, triggers in (
+                (TABLE, TRIGGERS),
+                (LINES, LINE_TRIGGERS),
+                (TOKEN_TABLE, TOKEN_TRIGGERS),
+            ):
                 cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table])
                 if cursor.fetchone() is not None:  # migrated this far
                     for statement in triggers:
