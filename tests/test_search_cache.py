@@ -79,7 +79,7 @@ def test_a_write_by_another_connection_shows_in_the_next_search(sample):
 def test_an_import_shows_in_the_next_search(sample, tmp_path):
     assert found("E0130") == []
     path = tmp_path / "walkers.csv"
-    path.write_text("code,title\nE0130,\"Walker, rigid\"\n")
+    path.write_text('code,title\nE0130,"Walker, rigid"\n')
     call_command("import_codes", str(path), system="hcpcs", partial=True, stdout=io.StringIO())
     assert found("E0130") == ["E0130"]
 
