@@ -835,7 +835,7 @@ def recent_changes(
         records = model.history.exclude(history_change_reason=BASELINE_REASON)
         if since:
             records = records.filter(history_date__gte=_start_of(since))
-        if until:
+        if until and until < date.max:  # the last day there is bounds nothing
             records = records.filter(history_date__lt=_start_of(until + timedelta(days=1)))
         listings.append(
             records.annotate(kind=Value(kind, output_field=CharField()))
