@@ -1,7 +1,12 @@
 """`make loadtest`: gunicorn (2 workers) on 127.0.0.1 over the bench database, driven by wrk at
-32 connections for a bounded time per class of URL (search page, search API, code pages,
-comparisons, code API), as a signed-in coder. Prints requests/s, p50/p99 and errors per class and
-writes bench/loadtest.json. Traffic goes to loopback only and each run stops by itself.
+32 connections for a bounded time per class of URL, as a signed-in coder. Prints requests/s,
+p50/p99 and errors per class and writes bench/loadtest.json. Traffic goes to loopback only and each
+run stops by itself.
+
+Classes: the search page and the search API over the fixed query mix of bench/queries.tsv, shuffled
+(a team asks the same searches again: after the first round the result cache answers them); the
+search page over 8,000 searches asked once each (the search itself, every time); code pages,
+comparisons and the code API for random codes.
 """
 
 import argparse
@@ -35,6 +40,7 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from codes.models import Code  # noqa: E402
 from codes.roles import CODERS  # noqa: E402
+from codes.search.base import FILLER_WORDS  # noqa: E402
 from codes.selectors import compare_tokens, compare_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "loadtest.json"
@@ -50,6 +56,21 @@ def session_key() -> str:
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return session.session_key
+
+
+def new_queries(rng: random.Random, ids: list[int], count: int) -> list[str]:
+    """Searches asked once each in a run, so the result cache cannot answer them: the code, or one
+    to three words of the title, of random codes."""
+    queries = set()
+    for code, title in Code.objects.filter(pk__in=rng.sample(ids, count)).values_list(
+        "code", "title"
+    ):
+        words = [w for w in re.findall(r"[a-z]{3,}", title.lower()) if w not in FILLER_WORDS]
+        if len(words) < 2 or rng.random() < 0.2:
+            queries.add(code)
+        else:
+            queries.add(" ".join(rng.sample(words, rng.randint(1, min(3, len(words))))))
+    return rng.sample(sorted(queries), len(queries))
 
 
 def url_classes() -> dict[str, list[str]]:
@@ -68,6 +89,7 @@ def url_classes() -> dict[str, list[str]]:
     rng.shuffle(queries)
     return {
         "search page": [f"/?q={quote(q)}" for q in queries],
+        "search new": [f"/?q={quote(q)}" for q in new_queries(rng, ids, 8000)],
         "search api": [f"/api/search?q={quote(q)}" for q in queries],
         "code page": [code.get_absolute_url() for code in codes],
         "compare": [compare_url(compare_tokens(pair)) for pair in pairs],
@@ -206,7 +228,7 @@ def main() -> None:
                     check=True,
                     timeout=args.seconds + 60,
                 ).stdout
-                results[name] = parse_wrk(output)
+                results[name] = {**parse_wrk(output), "distinct_urls": len(paths)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
