@@ -6,7 +6,9 @@ run stops by itself.
 Classes: the search page and the search API over the fixed query mix of bench/queries.tsv, shuffled
 (a team asks the same searches again: after the first round the result cache answers them); the
 search page over 8,000 searches asked once each (the search itself, every time); code pages,
-comparisons and the code API for random codes.
+comparisons and the code API for random codes. Each class but `search new` is measured after
+--warm-up seconds of the same load, unmeasured: the steady state, with every process's caches and
+connections warm.
 """
 
 import argparse
@@ -44,6 +46,8 @@ from codes.search.base import FILLER_WORDS  # noqa: E402
 from codes.selectors import compare_tokens, compare_url  # noqa: E402
 
 RESULTS = ROOT / "bench" / "loadtest.json"
+# Classes measured without a warm-up: each URL is asked once, so no cache may answer it.
+ASKED_ONCE = {"search new"}
 QUERIES = ROOT / "bench" / "queries.tsv"
 
 
@@ -155,10 +159,43 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
+def wrk(base: str, path_file: Path, session: str, connections: int, seconds: int) -> str:
+    """wrk's report of `seconds` of requests over the paths in `path_file`, in a cycle."""
+    return subprocess.run(
+        [
+            "wrk",
+            "--threads",
+            "2",
+            "--connections",
+            str(connections),
+            "--duration",
+            f"{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "--script",
+            str(ROOT / "bench" / "loadtest.lua"),
+            base,
+        ],
+        env={**os.environ, "LOADTEST_PATHS": str(path_file), "LOADTEST_SESSION": session},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+    ).stdout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration per class")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=5,
+        metavar="SECONDS",
+        help="unmeasured load before each class whose URLs repeat (0: none)",
+    )
     parser.add_argument(
         "--only", action="append", metavar="CLASS", help="run only this class (repeatable)"
     )
@@ -202,32 +239,9 @@ def main() -> None:
             for name, paths in classes.items():
                 path_file = Path(tmp) / "paths.txt"
                 path_file.write_text("\n".join(paths) + "\n")
-                output = subprocess.run(
-                    [
-                        "wrk",
-                        "--threads",
-                        "2",
-                        "--connections",
-                        str(args.connections),
-                        "--duration",
-                        f"{args.seconds}s",
-                        "--timeout",
-                        "10s",
-                        "--latency",
-                        "--script",
-                        str(ROOT / "bench" / "loadtest.lua"),
-                        base,
-                    ],
-                    env={
-                        **os.environ,
-                        "LOADTEST_PATHS": str(path_file),
-                        "LOADTEST_SESSION": session,
-                    },
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    timeout=args.seconds + 60,
-                ).stdout
+                if name not in ASKED_ONCE and args.warm_up:
+                    wrk(base, path_file, session, args.connections, args.warm_up)
+                output = wrk(base, path_file, session, args.connections, args.seconds)
                 results[name] = {**parse_wrk(output), "distinct_urls": len(paths)}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -245,6 +259,7 @@ def main() -> None:
                 "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "connections": args.connections,
                 "seconds_per_class": args.seconds,
+                "warm_up_seconds": args.warm_up,
                 "workers": 2,
                 "classes": results,
             },
