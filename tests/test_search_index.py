@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from codes.models import Code, Synonym
+from codes.models import Code, SearchToken, Synonym
 from codes.search import search
 from tests.admin_forms import code_form_data
 
@@ -81,9 +81,12 @@ def test_rebuild_search_index_restores_a_broken_index(sample, capsys):
 def test_sync_triggers_dropped_by_a_table_remake_come_back_after_migrate(sample):
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER codes_code_fts_update")
+        cursor.execute("DROP TRIGGER codes_code_search_token_update")
     call_command("migrate", verbosity=0)  # post_migrate puts the triggers back
+    before = SearchToken.objects.get().token
     Code.objects.filter(code="63710").update(lay_description="A pericardial patch.")
     assert found("pericardial") == ["63710"]
+    assert SearchToken.objects.get().token != before  # cached results are left behind
 
 
 def test_a_correction_is_offered_only_when_it_finds_something(sample):
