@@ -7,7 +7,7 @@ CHROMIUM ?= /usr/bin/chromium
 PGBIN ?= /usr/lib/postgresql/15/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: install run migrate load-public bench loadtest test lint migrations-check test-sqlite test-postgres clean
+.PHONY: install run migrate load-public bench loadtest test lint typecheck migrations-check test-sqlite test-postgres clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+typecheck: install
+	DJANGO_DEBUG=true $(VENV)/bin/mypy
+
 migrations-check: install
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
@@ -52,7 +55,7 @@ test-postgres: install
 	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres $(PYTEST) -q -m "not browser"; \
 	fi
 
-test: lint migrations-check test-sqlite test-postgres
+test: lint typecheck migrations-check test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) staticfiles
