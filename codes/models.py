@@ -128,6 +128,16 @@ class CodeSystem(TrackedModel):
     def matches(self, code: str) -> bool:
         return re.fullmatch(self.code_pattern, code) is not None
 
+    def normalize_code(self, raw: str) -> str:
+        """A code as this system stores it: trimmed, upper case, and where the system writes a
+        dot after the category (ICD-10-CM), with that dot (`e1165` -> `E11.65`)."""
+        code = raw.strip().upper()
+        if "." in self.code_pattern and "." not in code and len(code) > 3:
+            dotted = f"{code[:3]}.{code[3:]}"
+            if self.matches(dotted):
+                return dotted
+        return code
+
 
 class Code(VersionedModel):
     class Status(models.TextChoices):

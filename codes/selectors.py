@@ -25,17 +25,6 @@ from codes.diff import word_diff
 from codes.history import FieldChange, Revision, field_changes, pair_with_previous, row_changes
 from codes.models import BASELINE_REASON, Code, CodeSystem, ComparisonNote, Differentiator
 
-
-def normalize_code(system: CodeSystem | None, raw: str) -> str:
-    """A code as stored: trimmed, upper case, ICD-10-CM with its dot after the category."""
-    code = raw.strip().upper()
-    if system is not None and "." in system.code_pattern and "." not in code and len(code) > 3:
-        dotted = f"{code[:3]}.{code[3:]}"
-        if system.matches(dotted):
-            return dotted
-    return code
-
-
 # What any code looks like, whatever its system: checked before a value reaches a query (a NUL
 # byte, say, is an error in PostgreSQL, not a miss).
 CODE_SHAPE = re.compile(r"[0-9A-Za-z.]{1,16}")
@@ -47,7 +36,7 @@ def code_get(*, system_slug: str, code: str) -> Code:
         raise Http404("Not a code.")
     system = get_object_or_404(CodeSystem, slug=system_slug.lower())
     return get_object_or_404(
-        Code.objects.select_related("system"), system=system, code=normalize_code(system, code)
+        Code.objects.select_related("system"), system=system, code=system.normalize_code(code)
     )
 
 
@@ -131,7 +120,7 @@ def codes_for_tokens(raw: str) -> list[Code]:
 def _spellings(value: str, systems: Iterable[CodeSystem]) -> Q:
     """Matches the code `value` names in any of these systems, in each system's spelling."""
     return Q(
-        *[Q(system=system, code=normalize_code(system, value)) for system in systems],
+        *[Q(system=system, code=system.normalize_code(value)) for system in systems],
         _connector=Q.OR,
     )
 
@@ -176,7 +165,7 @@ def _tokens_by_code(codes: Iterable[Code]) -> dict[int, str]:
     codes = list(codes)
     systems = list(CodeSystem.objects.all())
     named = {
-        code.pk: {(system.pk, normalize_code(system, code.code)) for system in systems}
+        code.pk: {(system.pk, system.normalize_code(code.code)) for system in systems}
         for code in codes
     }
     spellings = {spelling for pairs in named.values() for _, spelling in pairs}

@@ -24,7 +24,6 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from codes.models import Code, CodeSystem
-from codes.selectors import normalize_code
 
 # Fields an import owns. lay_description is not among them: it is written for new codes only.
 IMPORTED_FIELDS = (
@@ -229,7 +228,7 @@ def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
     seen: dict[str, int] = {}
     for record in release.records:
         raw = record.code
-        record.code = normalize_code(system, raw)
+        record.code = system.normalize_code(raw)
         if not system.matches(record.code):
             raise ImportFileError(
                 release.path,

@@ -17,7 +17,6 @@ from pathlib import Path
 from codes.importers.base import CodeRecord, ImportFileError, Release, layout_lines
 from codes.importers.cms_codes import fiscal_release, section_for
 from codes.models import CodeSystem
-from codes.selectors import normalize_code
 
 LINE = re.compile(
     r"(?P<order>\d{5}) (?P<code>[0-9A-Z][0-9A-Z ]{6}) (?P<flag>[01]) "
@@ -35,7 +34,7 @@ def read(path: Path, system: CodeSystem) -> Release:
     records = []
     for number, found in layout_lines(path, LINE, EXPECTED):
         code = found["code"].strip()
-        if found["flag"] == HEADER and not system.matches(normalize_code(system, code)):
+        if found["flag"] == HEADER and not system.matches(system.normalize_code(code)):
             continue
         records.append(
             CodeRecord(

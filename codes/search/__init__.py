@@ -35,7 +35,6 @@ from codes.search.base import (
     rank,
 )
 from codes.search.query import ParsedQuery, Term, parse
-from codes.selectors import normalize_code
 
 BLOCK = 50
 MAX_OFFSET = 500
@@ -183,7 +182,7 @@ def _code_hits(
     exact: list[Code] = []
     if parsed.codes:
         spellings = [
-            Q(system=system, code=normalize_code(system, code))
+            Q(system=system, code=system.normalize_code(code))
             for system in systems
             for code in parsed.codes
         ]
@@ -226,7 +225,7 @@ def _code_prefix(system: CodeSystem, raw: str) -> str:
     code = raw.upper().rstrip("*")
     if code.endswith("."):
         return code
-    return normalize_code(system, code) if len(code) > 3 else code
+    return system.normalize_code(code) if len(code) > 3 else code
 
 
 def _successor(prefix: str) -> str:
