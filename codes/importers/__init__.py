@@ -60,11 +60,13 @@ def import_file(
     version: str | None = None,
     dry_run: bool = False,
     partial: bool = False,
+    allow_deletions: int | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one file into one code system, all or nothing; raises ImportFileError.
 
-    A file is a full release unless `partial`: codes it does not list are marked deleted.
+    A file is a full release unless `partial`: codes it does not list are marked deleted
+    (refused past a small share of the system unless `allow_deletions` says how many).
     """
     started = time.monotonic()
     if not path.is_file():
@@ -73,6 +75,13 @@ def import_file(
         file_format = detect_format(path)
     release = FORMATS[file_format](path, system)
     release.full = not partial
-    summary = apply_release(system, release, version=version, dry_run=dry_run, progress=progress)
+    summary = apply_release(
+        system,
+        release,
+        version=version,
+        dry_run=dry_run,
+        allow_deletions=allow_deletions,
+        progress=progress,
+    )
     summary.seconds = time.monotonic() - started
     return summary

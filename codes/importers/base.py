@@ -38,6 +38,21 @@ IMPORTED_FIELDS = (
 )
 BATCH_SIZE = 1000
 UPDATE_BATCH_SIZE = 100
+# A full release that would mark more than this share of a system's active codes deleted is
+# refused unless the one running it says how many deletions to expect: a file cut short, or the
+# wrong file, must not wipe a code set.
+MAX_DELETED_SHARE = 0.05
+# Text a database would refuse or cut: a NUL byte (PostgreSQL refuses it, SQLite stores it).
+NUL = "\x00"
+RECORD_TEXT_FIELDS = (
+    "code",
+    "title",
+    "descriptor",
+    "lay_description",
+    "section_path",
+    "inclusion_terms",
+    "instructional_notes",
+)
 
 Progress = Callable[[str, int, int], None]
 
@@ -177,11 +192,14 @@ def apply_release(
     *,
     version: str | None = None,
     dry_run: bool = False,
+    allow_deletions: int | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Bring the system's codes in line with the release, all or nothing.
 
-    Returns the counts; with dry_run the database is not written to at all.
+    Returns the counts; with dry_run the database is not written to at all. A release with no
+    records is refused, and so is a full release that would mark more than MAX_DELETED_SHARE of
+    the system's active codes deleted, unless `allow_deletions` is at least that count.
     """
     label = version or release.version
     summary = ImportSummary(system=system.name, version=label, dry_run=dry_run, notes=release.notes)
@@ -213,6 +231,7 @@ def apply_release(
             if code not in listed and stored["status"] != Code.Status.DELETED:
                 changes[stored["pk"]] = {"status": Code.Status.DELETED, "end_date": end_date}
                 summary.deleted += 1
+        _check_deletions(system, release, summary.deleted, allow_deletions)
     summary.added = len(new_records)
     summary.changed = len(changes) - summary.deleted
     versions = {stored["pk"]: stored["version"] for stored in existing.values()}
@@ -223,10 +242,69 @@ def apply_release(
     return summary
 
 
+def _check_deletions(
+    system: CodeSystem, release: Release, deleted: int, allowed: int | None
+) -> None:
+    """Refuse a full release that would delete more codes than expected (see apply_release)."""
+    if allowed is not None:
+        if deleted > allowed:
+            raise ImportFileError(
+                release.path,
+                None,
+                f"the release would mark {deleted:,} {system.name} codes deleted, more than "
+                f"the {allowed:,} --allow-deletions allows",
+            )
+        return
+    active = Code.objects.filter(system=system).exclude(status=Code.Status.DELETED).count()
+    if deleted > active * MAX_DELETED_SHARE:
+        raise ImportFileError(
+            release.path,
+            None,
+            f"the release would mark {deleted:,} of the {active:,} active {system.name} codes "
+            f"deleted (more than {MAX_DELETED_SHARE:.0%}): is the file complete? If the "
+            f"deletions are meant, run again with --allow-deletions {deleted}",
+        )
+
+
+def _field_limits() -> dict[str, int]:
+    """The longest value each length-limited text column of Code takes."""
+    limits = {}
+    for name in RECORD_TEXT_FIELDS:
+        max_length = Code._meta.get_field(name).max_length
+        if max_length:
+            limits[name] = max_length
+    return limits
+
+
+def _check_texts(release: Release, record: CodeRecord, limits: dict[str, int]) -> None:
+    """Refuse text either database would refuse or cut, the same way on both."""
+    for name in RECORD_TEXT_FIELDS:
+        value = getattr(record, name)
+        if value is None:
+            continue
+        if NUL in value:
+            raise ImportFileError(
+                release.path, record.line, f"{name} of code {record.code} holds a NUL byte"
+            )
+        if name in limits and len(value) > limits[name]:
+            raise ImportFileError(
+                release.path,
+                record.line,
+                f"{name} of code {record.code} is {len(value):,} characters long, "
+                f"at most {limits[name]:,} fit",
+            )
+
+
 def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
     """The release's records with codes as stored, refused whole when one is invalid."""
+    if not release.records:
+        raise ImportFileError(
+            release.path, None, "the file lists no codes (only a header, or nothing at all)"
+        )
     seen: dict[str, int] = {}
+    limits = _field_limits()
     for record in release.records:
+        _check_texts(release, record, limits)
         raw = record.code
         record.code = system.normalize_code(raw)
         if not system.matches(record.code):
@@ -247,6 +325,13 @@ def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
         if record.end_date and record.effective_date and record.end_date < record.effective_date:
             raise ImportFileError(
                 release.path, record.line, f"code {record.code} ends before it takes effect"
+            )
+        if record.status == Code.Status.DELETED and not record.end_date:
+            raise ImportFileError(
+                release.path,
+                record.line,
+                f"code {record.code} is deleted without an end date (the last date it could "
+                "be reported)",
             )
         seen[record.code] = record.line
     return release.records

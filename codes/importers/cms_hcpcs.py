@@ -123,13 +123,15 @@ def _text_rows(path: Path) -> Iterator[_Row]:
                 "with record type 3, 4, 7 or 8 in column 11)",
             )
         seen_record = True
-        if len(line) > RECORD_LENGTH:
+        if len(line) != RECORD_LENGTH:
+            # A short record is a file cut short or re-saved without its trailing blanks:
+            # padding it would read blanks as empty descriptions and dates.
             raise ImportFileError(
                 path,
                 number,
-                f"wrong layout: {len(line)} characters, an HCPCS record has {RECORD_LENGTH}",
+                f"wrong layout: {len(line)} characters, an HCPCS record has {RECORD_LENGTH} "
+                "(is the file cut short?)",
             )
-        line = line.ljust(RECORD_LENGTH)
         yield _Row(
             line=number,
             code=line[0:5],
