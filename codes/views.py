@@ -26,7 +26,7 @@ from codes.search import MAX_OFFSET, Hit, record_zero_result
 from codes.search import search as search_codes
 
 
-class HtmxRequest(HttpRequest):
+class HtmxHttpRequest(HttpRequest):
     """A request as django-htmx's middleware leaves it."""
 
     htmx: HtmxDetails
@@ -51,7 +51,7 @@ SEARCH_EXAMPLES = [
 @require_GET
 @coder_required
 @vary_on_headers("HX-Request")
-def search(request: HtmxRequest) -> HttpResponse:
+def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     template = "codes/search.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -105,7 +105,7 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
 @require_GET
 @coder_required
 @vary_on_headers("HX-Request", "HX-Target")
-def compare(request: HtmxRequest) -> HttpResponse:
+def compare(request: HtmxHttpRequest) -> HttpResponse:
     requested = request.GET.getlist("codes")
     as_of_form = AsOfForm(request.GET)
     if not as_of_form.is_valid():
