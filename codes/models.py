@@ -284,7 +284,10 @@ class ComparisonNote(VersionedModel):
         return super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('codes:compare')}?codes={self.code_a.code},{self.code_b.code}"
+        # The presenters read through the selectors, which import these models.
+        from codes.presenters import note_url
+
+        return note_url(self)
 
     def record_baseline(self) -> None:
         super().record_baseline()

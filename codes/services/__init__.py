@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from codes import exports
 from codes.history import content_fields, revision_label
 from codes.models import Code, ComparisonNote, Differentiator, ExportRecord, Synonym
+from codes.presenters import comparison_document
 from codes.search.query import words_of
 from codes.selectors import Comparison, note_rows_at
 
@@ -156,7 +157,7 @@ def comparisons_export(
         scope=scope,
     )
     export = exports.Export(
-        stamp=stamp, comparisons=[c.as_document() for c in comparisons], bulk=bulk
+        stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
     )
     data = exports.render(export, fmt, paper=paper)
     name = exports.filename(export, fmt)
