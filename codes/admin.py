@@ -1,6 +1,7 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -40,6 +41,11 @@ admin.site.site_title = "coderef"
 admin.site.index_title = "Codes, comparison notes and synonyms"
 
 
+def change_reason(form: forms.Form) -> str:
+    """The change reason the editor wrote beside the save buttons (may be empty)."""
+    return form.cleaned_data.get("change_reason", "")
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """A change reason on every save, a timeline of revisions with their field diffs, and
     revert to any revision (saved as a new revision)."""
@@ -53,13 +59,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return [name for name in super().get_fields(request, obj) if name != "change_reason"]
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        for row_form in formset.forms:
-            row_form.instance._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_formset(request, form, formset, change)
+        services.row_save(row=obj, user=request.user, reason=change_reason(form))
 
     def _object_or_redirect(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
@@ -242,6 +242,9 @@ class CodeAdmin(VersionedAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):
+        services.code_save(code=obj, user=request.user, reason=change_reason(form))
+
     @admin.action(
         description="Mark selected codes deleted (asks for the end date)", permissions=["change"]
     )
@@ -369,14 +372,20 @@ class ComparisonNoteAdmin(VersionedAdmin):
         context["can_mark_reviewed"] = bool(obj and self.has_change_permission(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if getattr(form.instance, "pair_was_swapped", False):
+    def save_model(self, request, obj, form, change):
+        services.note_save(note=obj, user=request.user, reason=change_reason(form))
+
+    def save_formset(self, request, form, formset, change):
+        services.note_rows_save(
+            note=form.instance,
+            saved=formset.save(commit=False),
+            deleted=formset.deleted_objects,
+            user=request.user,
+            reason=change_reason(form),
             # The pair is stored in code order; keep each value with the code it was typed for.
-            for row in form.instance.differentiators.all():
-                row.swap_values()
-                row._change_reason = form.cleaned_data.get("change_reason", "")
-                row.save()
+            swap_values=getattr(form.instance, "pair_was_swapped", False),
+        )
+        formset.save_m2m()
 
 
 @admin.register(Synonym)

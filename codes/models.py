@@ -1,11 +1,12 @@
 """The data model: code systems, codes, curated comparison notes, synonyms, export records."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -38,44 +39,12 @@ class History(HistoricalRecords):
         return options
 
 
-def record_baselines(queryset: models.QuerySet) -> None:
-    """Record the stored state of the rows in `queryset` that have no history yet.
-
-    Fixtures and bulk imports write rows without history. Recording their state just before
-    their first edit lets that edit be diffed and reverted like any other, so it loses nothing.
-    """
-    model = queryset.model
-    unrecorded = list(queryset.filter(~Exists(model.history.filter(id=OuterRef("pk")))))
-    for row in unrecorded:
-        row._history_user = None  # not the editor whose save triggered this
-        row._history_date = getattr(row, "updated_at", None) or timezone.now()
-    model.history.bulk_history_create(
-        unrecorded, update=True, default_change_reason=BASELINE_REASON
-    )
-
-
-class TrackedModel(models.Model):
-    """A history-tracked row whose first recorded edit is preceded by its earlier state."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            self.record_baseline()
-        return super().save(*args, **kwargs)
-
-    def record_baseline(self) -> None:
-        """Record the stored state of this row (and what it owns) if it has no history yet."""
-        record_baselines(type(self)._default_manager.filter(pk=self.pk))
-
-
-class VersionedModel(TrackedModel):
+class VersionedModel(models.Model):
     """A row whose `version` goes up on every save; a save from an older version is refused.
 
     The check is one conditional UPDATE that also locks the row, so of two concurrent saves of
-    the same version the second finds no row with its version and fails; the baseline revision
-    is recorded only by the save that passed the check.
+    the same version the second finds no row with its version and fails. Baselines, reasons and
+    flags are the write services' (codes.services): this check is all a save does itself.
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -84,21 +53,23 @@ class VersionedModel(TrackedModel):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding or self.pk is None:
-            return models.Model.save(self, *args, **kwargs)
+            return super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            # Else the history would record the new version while the row kept the old one.
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         with transaction.atomic(using=kwargs.get("using")):
             manager = type(self)._default_manager
             # Same value written back: the row is locked and the stored version checked.
             if not manager.filter(pk=self.pk, version=self.version).update(version=F("version")):
                 current = manager.filter(pk=self.pk).values_list("version", flat=True).first()
                 raise StaleEditError(self, self.version, current)
-            self.record_baseline()
             self.version += 1
-            return models.Model.save(self, *args, **kwargs)
+            return super().save(*args, **kwargs)
 
 
-class CodeSystem(TrackedModel):
+class CodeSystem(models.Model):
     slug = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     code_pattern = models.CharField(
@@ -189,13 +160,6 @@ class Code(VersionedModel):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args, **kwargs):
-        if self._texts_differ_from_stored():
-            self.texts_changed_at = timezone.now()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "texts_changed_at"}
-        return super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("codes:code-detail", args=[self.system.slug, self.code])
 
@@ -206,14 +170,6 @@ class Code(VersionedModel):
     @property
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
-
-    def _texts_differ_from_stored(self) -> bool:
-        if self._state.adding or self.pk is None:
-            return False
-        stored = type(self)._default_manager.filter(pk=self.pk).values(*self.TEXT_FIELDS).first()
-        return stored is not None and any(
-            stored[name] != getattr(self, name) for name in self.TEXT_FIELDS
-        )
 
     def clean(self):
         self.code = (self.code or "").strip().upper()
@@ -286,10 +242,6 @@ class ComparisonNote(VersionedModel):
     def get_absolute_url(self) -> str:
         return f"{reverse('codes:compare')}?codes={self.code_a.code},{self.code_b.code}"
 
-    def record_baseline(self) -> None:
-        super().record_baseline()
-        record_baselines(self.differentiators.all())
-
     @property
     def needs_review(self) -> bool:
         """See `ComparisonNoteQuerySet.with_review_flag`; free when the note was loaded with it."""
@@ -317,7 +269,7 @@ class ComparisonNote(VersionedModel):
         return self.code_b if code.pk == self.code_a_id else self.code_a
 
 
-class Differentiator(TrackedModel):
+class Differentiator(models.Model):
     """One aligned row of a comparison note: a label and what it is for each code."""
 
     note = models.ForeignKey(
@@ -339,7 +291,7 @@ class Differentiator(TrackedModel):
         self.value_a, self.value_b = self.value_b, self.value_a
 
 
-class Synonym(TrackedModel):
+class Synonym(models.Model):
     """A word coders type and what it means: `CSF` -> `cerebrospinal fluid`."""
 
     term = models.CharField(max_length=100)
