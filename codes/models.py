@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 BASELINE_REASON = "As it was before its first edit in coderef (it came in without history)"
@@ -18,12 +19,12 @@ BASELINE_REASON = "As it was before its first edit in coderef (it came in withou
 class StaleEditError(Exception):
     """Raised when a save is based on a version somebody else has already replaced."""
 
-    def __init__(self, obj: models.Model, expected: int, current: int | None):
+    def __init__(self, obj: models.Model, expected: int, current: int | None) -> None:
         self.obj = obj
         self.expected = expected
         self.current = current
         super().__init__(
-            f"{obj._meta.verbose_name.capitalize()} {obj} was changed by someone else "
+            f"{capfirst(obj._meta.verbose_name)} {obj} was changed by someone else "
             f"(you edited version {expected}, it is now version {current}). Nothing was saved."
         )
 
@@ -32,7 +33,7 @@ class History(HistoricalRecords):
     """django-simple-history, with an index to walk one row's revisions in date order
     (the revision before another, a row's timeline, what changed since a version)."""
 
-    def get_meta_options(self, model):
+    def get_meta_options(self, model: type[models.Model]) -> dict[str, Any]:
         options = super().get_meta_options(model)
         row_in_date_order = models.Index(fields=[model._meta.pk.attname, "history_date"])
         options["indexes"] = (*options.get("indexes", ()), row_in_date_order)
@@ -88,7 +89,7 @@ class CodeSystem(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         try:
             re.compile(self.code_pattern)
         except re.error as exc:
@@ -171,7 +172,7 @@ class Code(VersionedModel):
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
 
-    def clean(self):
+    def clean(self) -> None:
         self.code = (self.code or "").strip().upper()
         errors = {}
         if self.system_id and not self.system.matches(self.code):
@@ -235,7 +236,7 @@ class ComparisonNote(VersionedModel):
     def __str__(self) -> str:
         return f"{self.code_a} vs {self.code_b}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.put_pair_in_order()
         return super().save(*args, **kwargs)
 
@@ -260,7 +261,7 @@ class ComparisonNote(VersionedModel):
             return True
         return False
 
-    def clean(self):
+    def clean(self) -> None:
         if self.code_a_id and self.code_a_id == self.code_b_id:
             raise ValidationError("A comparison note needs two different codes.")
         self.pair_was_swapped = self.put_pair_in_order()
@@ -307,7 +308,7 @@ class Synonym(models.Model):
     def __str__(self) -> str:
         return f"{self.term} → {self.meaning}"
 
-    def clean(self):
+    def clean(self) -> None:
         self.term = self.term.strip()
         self.meaning = self.meaning.strip()
         if self.term.lower() == self.meaning.lower():

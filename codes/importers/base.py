@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 
@@ -130,7 +131,9 @@ def read_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     yield from enumerate(text.splitlines(), start=1)
 
 
-def layout_lines(path: Path, pattern: re.Pattern, expected: str) -> Iterator[tuple[int, re.Match]]:
+def layout_lines(
+    path: Path, pattern: re.Pattern[str], expected: str
+) -> Iterator[tuple[int, re.Match[str]]]:
     """(line number, match) for each non-blank line of a UTF-8 fixed-layout file; a line the
     pattern does not match in full stops the import, saying what was `expected`."""
     for number, line in read_lines(path, "utf-8"):
@@ -153,7 +156,9 @@ def fiscal_year_start(year: int | None) -> date | None:
     return date(year - 1, 10, 1) if year else None
 
 
-def parse_date(path: Path, line: int, text: str, fmt: str, what: str, unit: str = "line"):
+def parse_date(
+    path: Path, line: int, text: str, fmt: str, what: str, unit: str = "line"
+) -> date | None:
     """A date written in `fmt`, None when blank, or an error naming the line."""
     text = text.strip()
     if not text:
@@ -190,7 +195,8 @@ def apply_release(
     }
 
     new_records: list[CodeRecord] = []
-    changes: dict[int, dict] = {}  # pk -> the imported fields that change, with new values
+    # pk -> the imported fields that change, with their new values
+    changes: dict[int, dict[str, Any]] = {}
     for record in records:
         stored = existing.get(record.code)
         if stored is None:
@@ -270,7 +276,7 @@ def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
     return release.records
 
 
-def _wanted_values(record: CodeRecord, stored: dict | None) -> dict:
+def _wanted_values(record: CodeRecord, stored: dict[str, Any] | None) -> dict[str, Any]:
     """The imported fields as the record wants them.
 
     None keeps the stored value (or the empty default for a new code); the end date is the

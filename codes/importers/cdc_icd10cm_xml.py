@@ -41,7 +41,7 @@ INSTRUCTION_KINDS = {
 @dataclass
 class _Element:
     tag: str
-    attrs: dict
+    attrs: dict[str, str]
     line: int
     text: str = ""
     children: list["_Element"] = field(default_factory=list)
@@ -88,8 +88,8 @@ def read(path: Path) -> Release:
         raise ImportFileError(path, None, "wrong layout: no <diag> codes in the file")
     if valid is not None:
         records = [record for record in records if record.code.replace(".", "") in valid]
-    year = root.child_text("version")
-    year = int(year) if year.isdigit() else None
+    version = root.child_text("version")
+    year = int(version) if version.isdigit() else None
     return Release(
         path=path,
         records=records,
@@ -107,15 +107,15 @@ def _parse(path: Path) -> _Element:
     root: list[_Element] = []
     parser = expat.ParserCreate()
 
-    def start(tag, attrs):
+    def start(tag: str, attrs: dict[str, str]) -> None:
         element = _Element(tag, attrs, parser.CurrentLineNumber)
         (stack[-1].children if stack else root).append(element)
         stack.append(element)
 
-    def end(tag):
+    def end(tag: str) -> None:
         stack.pop()
 
-    def text(data):
+    def text(data: str) -> None:
         if stack:
             stack[-1].text += data
 
