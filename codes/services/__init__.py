@@ -9,7 +9,7 @@ check in `save()`.
 """
 
 from codes.services.codes import code_save, codes_import, codes_mark_deleted
-from codes.services.exports import ExportedFile, app_version, comparisons_export
+from codes.services.exports import ExportedFile, comparisons_export
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
 from codes.services.rows import row_save, rows_record_baselines
@@ -17,7 +17,6 @@ from codes.services.synonyms import synonyms_add_missing
 
 __all__ = [
     "ExportedFile",
-    "app_version",
     "code_save",
     "codes_import",
     "codes_mark_deleted",
