@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from codes.importers import cdc_icd10cm_xml, cms_codes, cms_hcpcs, cms_order, csv_jsonl
-from codes.importers.base import ImportFileError, ImportSummary, Progress, Release, apply_release
+from codes.importers.base import ImportFileError, ImportSummary, Release, apply_release
 from codes.models import CodeSystem
+from codes.services.codes import Progress
 
 FORMATS: dict[str, Callable[[Path, CodeSystem], Release]] = {
     "csv": lambda path, system: csv_jsonl.read_csv(path),

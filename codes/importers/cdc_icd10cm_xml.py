@@ -45,7 +45,7 @@ INSTRUCTION_KINDS = {
 @dataclass
 class _Element:
     tag: str
-    attrs: dict
+    attrs: dict[str, str]
     line: int
     text: str = ""
     children: list["_Element"] = field(default_factory=list)
@@ -126,7 +126,7 @@ def _parse(path: Path) -> _Element:
     root: list[_Element] = []
     parser = expat.ParserCreate()
 
-    def start(tag, attrs):
+    def start(tag: str, attrs: dict[str, str]) -> None:
         if len(stack) >= MAX_DEPTH:
             raise ImportFileError(
                 path,
@@ -138,10 +138,10 @@ def _parse(path: Path) -> _Element:
         (stack[-1].children if stack else root).append(element)
         stack.append(element)
 
-    def end(tag):
+    def end(tag: str) -> None:
         stack.pop()
 
-    def text(data):
+    def text(data: str) -> None:
         if stack:
             stack[-1].text += data
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -187,7 +188,7 @@ def _xlsx_rows(path: Path) -> Iterator[_Row]:
         )
 
 
-def _xlsx_values(path: Path) -> list[tuple]:
+def _xlsx_values(path: Path) -> list[tuple[Any, ...]]:
     """Every row of the first sheet, as cell values."""
     with warnings.catch_warnings():
         # CMS workbooks carry page headers openpyxl cannot parse; they do not matter here.
