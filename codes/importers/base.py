@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.db import models
 from django.utils import timezone
 
 from codes.models import Code, CodeSystem, StaleEditError
