@@ -197,6 +197,17 @@ def test_every_case_is_complete_and_of_a_known_category():
     assert not bad, bad
 
 
+def test_index_and_code_cases_are_written_the_way_their_category_says():
+    # An index case reads like the Alphabetic Index (term, subterm); a code case is one token.
+    misfiled = [
+        case
+        for case in quality_cases()
+        if (case.category == "index" and ", " not in case.query)
+        or (case.category == "code" and " " in case.query)
+    ]
+    assert not misfiled, misfiled
+
+
 def test_every_category_has_its_minimum_number_of_cases():
     counts = Counter(case.category for case in quality_cases())
     assert sum(counts.values()) >= MIN_ROWS, counts
