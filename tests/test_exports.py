@@ -77,6 +77,20 @@ def verify_file(path) -> tuple[int, str]:
     return 0, out.getvalue() + err.getvalue()
 
 
+def export_of(*codes: str, as_of: date | None = None) -> exports.Export:
+    """An export of one comparison of `codes`, as far as its file name needs one."""
+    stamp = exports.Stamp(
+        export_id=uuid4(),
+        generated_at=timezone.now(),
+        generated_by="a",
+        app_version="1",
+        as_of=as_of,
+        scope="",
+    )
+    document = {"codes": [{"code": code} for code in codes], "notices": []}
+    return exports.Export(stamp=stamp, comparisons=[document])
+
+
 def assert_logged(record, data, *, fmt, user="auditor", rows=2):
     assert record.sha256 == hashlib.sha256(data).hexdigest()
     assert (record.format, record.username, record.user.username) == (fmt, user, user)
@@ -446,17 +460,8 @@ def test_control_characters_are_taken_out_of_every_other_format(download, fmt):
 
 
 def test_the_pdf_file_name_carries_the_paper_size():
-    stamp = exports.Stamp(
-        export_id=uuid4(),
-        generated_at=timezone.now(),
-        generated_by="a",
-        app_version="1",
-        as_of=None,
-        scope="",
-    )
-    document = {"codes": [{"code": "63707"}, {"code": "63709"}], "notices": []}
-    export = exports.Export(stamp=stamp, comparisons=[document])
-    day = f"{stamp.generated_at:%Y-%m-%d}"
+    export = export_of("63707", "63709")
+    day = f"{export.stamp.generated_at:%Y-%m-%d}"
     assert exports.filename(export, "pdf", paper="letter") == (
         f"coderef-63707-vs-63709-{day}-letter.pdf"
     )
@@ -703,14 +708,5 @@ def test_export_records_are_read_only_in_the_admin(client, auditor, download):
 
 
 def test_the_filename_names_the_day_the_texts_are_from():
-    stamp = exports.Stamp(
-        export_id=uuid4(),
-        generated_at=timezone.now(),
-        generated_by="a",
-        app_version="1",
-        as_of=date(2026, 3, 1),
-        scope="",
-    )
-    document = {"codes": [{"code": "G96.00"}, {"code": "63707"}], "notices": []}
-    export = exports.Export(stamp=stamp, comparisons=[document])
+    export = export_of("G96.00", "63707", as_of=date(2026, 3, 1))
     assert exports.filename(export, "pdf") == "coderef-G96.00-vs-63707-as-of-2026-03-01-a4.pdf"
