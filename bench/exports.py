@@ -26,13 +26,16 @@ def create_notes(count: int) -> None:
 
     cpt = CodeSystem.objects.get(slug="cpt")
     template_a, template_b = Code.objects.get(code="63707"), Code.objects.get(code="63709")
+    # Five-digit codes the sample does not use (it has some from 10060 on).
+    taken = set(Code.objects.filter(system=cpt).values_list("code", flat=True))
+    free = (str(n) for n in range(10000, 100000) if str(n) not in taken)
     codes = []
-    for number in range(count * 2):
+    for number, code in zip(range(count * 2), free, strict=False):
         template = template_a if number % 2 == 0 else template_b
         codes.append(
             Code(
                 system=cpt,
-                code=f"{10000 + number}",
+                code=code,
                 title=f"{template.title} ({number})",
                 descriptor=template.descriptor,
                 lay_description=template.lay_description,

@@ -1,5 +1,6 @@
 """coderef settings: one module, every deployment difference comes from the environment."""
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -32,6 +33,14 @@ if not SECRET_KEY:
             "(set DJANGO_DEBUG=true for local development)."
         )
     SECRET_KEY = "insecure-local-development-key-not-for-production"
+
+# Signs every export's stamp, so manage.py verify_export can prove a file unaltered without the
+# export log (after a restore). Derived from SECRET_KEY unless set: set it when SECRET_KEY may
+# be rotated, or to the same value on instances that should verify each other's files.
+EXPORT_SIGNING_KEY = (
+    os.environ.get("CODEREF_EXPORT_SIGNING_KEY")
+    or hashlib.sha256(f"coderef export signing key:{SECRET_KEY}".encode()).hexdigest()
+)
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

@@ -8,7 +8,8 @@ from django.urls import include, path
 accounts = [
     pattern
     for pattern in auth_urls.urlpatterns
-    if settings.PASSWORD_RESET_ENABLED or not (pattern.name or "").startswith("password_reset")
+    if settings.PASSWORD_RESET_ENABLED
+    or not (getattr(pattern, "name", None) or "").startswith("password_reset")
 ]
 
 urlpatterns = [

@@ -203,7 +203,9 @@ def code_document(code: Code) -> dict[str, Any]:
         "sections": code.sections,
         "inclusion_terms": [term for term in code.inclusion_terms.splitlines() if term.strip()],
         "status": code.status,
-        "instructional_notes": code.instructional_notes,
+        "instructional_notes": [
+            line for line in code.instructional_notes.splitlines() if line.strip()
+        ],
         "effective_date": _isoformat(code.effective_date),
         "end_date": _isoformat(code.end_date),
         "version": code.version,

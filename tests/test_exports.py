@@ -6,19 +6,23 @@ import hashlib
 import io
 import json
 import re
-from datetime import date
+import zipfile
+from datetime import date, datetime
 from importlib import metadata
 from uuid import uuid4
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.db import connection
+from django.core.management import ManagementUtility, call_command
+from django.db import connection, connections
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 
 from codes import exports
+from codes.exports import cells, verify, xlsx
+from codes.exports import pdf as pdf_format
 from codes.models import Code, ComparisonNote, Differentiator, ExportRecord
 
 TITLE_63707 = "Repair of dural or cerebrospinal fluid leak, without laminectomy"
@@ -61,6 +65,30 @@ def pdf_text(data: bytes) -> str:
 def csv_rows(data: bytes) -> list[dict[str, str]]:
     assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 byte order mark"
     return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def verify_file(path) -> tuple[int, str]:
+    """manage.py verify_export PATH: its exit status and what it printed (stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("verify_export", str(path), stdout=out, stderr=err)
+    except SystemExit as exited:
+        return exited.code, out.getvalue() + err.getvalue()
+    return 0, out.getvalue() + err.getvalue()
+
+
+def export_of(*codes: str, as_of: date | None = None) -> exports.Export:
+    """An export of one comparison of `codes`, as far as its file name needs one."""
+    stamp = exports.Stamp(
+        export_id=uuid4(),
+        generated_at=timezone.now(),
+        generated_by="a",
+        app_version="1",
+        as_of=as_of,
+        scope="",
+    )
+    document = {"codes": [{"code": code} for code in codes], "notices": []}
+    return exports.Export(stamp=stamp, comparisons=[document])
 
 
 def assert_logged(record, data, *, fmt, user="auditor", rows=2):
@@ -142,9 +170,11 @@ def test_json_is_the_api_document_with_the_stamp(download, auditor_client):
     document = json.loads(data)
     stamp = document.pop("export")
     assert document == auditor_client.get("/api/compare?codes=63707,63709").json()
+    signature = stamp.pop("signature")
+    assert re.fullmatch("[0-9a-f]{64}", signature)
     assert stamp == {
         "export_id": str(record.export_id),
-        "generated_at": record.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "generated_at": record.created_at.isoformat(),
         "generated_by": "auditor",
         "app_version": metadata.version("coderef"),
         "as_of": None,
@@ -158,7 +188,7 @@ def test_json_is_the_api_document_with_the_stamp(download, auditor_client):
 def test_pdf_shows_the_comparison_the_differences_the_stamp_and_page_numbers(download):
     response, data, record = download(f"{PAIR}&format=pdf")
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].endswith(f'-{TODAY}.pdf"')
+    assert response["Content-Disposition"].endswith(f'-{TODAY}-a4.pdf"')
     assert data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(data))
     assert [round(float(size)) for size in reader.pages[0].mediabox[2:]] == [595, 842]  # A4
@@ -177,7 +207,7 @@ def test_pdf_shows_the_comparison_the_differences_the_stamp_and_page_numbers(dow
     assert reader.metadata.title == f"coderef export {record.export_id}"
     assert_logged(record, data, fmt="pdf")
     # Read from the PDF's metadata, for verify_export to name the export an altered copy is.
-    assert exports.export_ids_in(data) == [record.export_id]
+    assert verify.seal_of(data).export_id == record.export_id
 
 
 def test_pdf_on_letter_paper_and_texts_with_markup_shown_as_text(download):
@@ -202,9 +232,9 @@ def test_pdf_on_letter_paper_and_texts_with_markup_shown_as_text(download):
     ],
 )
 def test_cells_that_would_be_formulas_get_an_apostrophe(value):
-    assert exports.neutralised(value) == "'" + value
-    assert exports.neutralised("Not done") == "Not done"
-    assert exports.neutralised(3) == 3
+    assert cells.neutralised(value) == "'" + value
+    assert cells.neutralised("Not done") == "Not done"
+    assert cells.neutralised(3) == 3
 
 
 def test_a_text_starting_like_a_formula_stays_text_in_csv_and_xlsx(download):
@@ -260,29 +290,28 @@ def test_verify_export_accepts_the_file_and_refuses_one_changed_byte(download, t
     _, data, record = download(f"{PAIR}&format={fmt}")
     exported = tmp_path / record.filename
     exported.write_bytes(data)
-    out = io.StringIO()
-    call_command("verify_export", str(exported), stdout=out)
-    assert out.getvalue().startswith(f"VERIFIED: {exported} is byte-identical to export ")
-    assert str(record.export_id) in out.getvalue()
-    assert "made by auditor" in out.getvalue()
+    status, said = verify_file(exported)
+    assert status == 0
+    assert said.startswith(f"VERIFIED: {exported} is byte-identical to export ")
+    assert str(record.export_id) in said
+    assert "made by auditor" in said
 
     changed = bytearray(data)
     middle = len(changed) // 2
     changed[middle] = (changed[middle] + 1) % 256
     exported.write_bytes(bytes(changed))
-    with pytest.raises(CommandError) as refused:
-        call_command("verify_export", str(exported))
-    assert str(refused.value).startswith(f"NOT VERIFIED: {exported} ")
-    assert hashlib.sha256(changed).hexdigest() in str(refused.value)
+    status, said = verify_file(exported)
+    assert status == 1
+    assert said.startswith(f"NOT VERIFIED: {exported} ")
+    assert hashlib.sha256(changed).hexdigest() in said
 
 
 def test_verify_export_says_which_export_an_altered_file_claims_to_be(download, tmp_path):
     _, data, record = download(f"{PAIR}&format=csv")
     altered = tmp_path / "altered.csv"
     altered.write_bytes(data.replace(b"Not done", b"Not dune"))
-    with pytest.raises(CommandError) as refused:
-        call_command("verify_export", str(altered))
-    message = str(refused.value)
+    status, message = verify_file(altered)
+    assert status == 1
     assert message.startswith("NOT VERIFIED:")
     assert f"names export {record.export_id}" in message
     assert "it was changed after export" in message
@@ -291,10 +320,12 @@ def test_verify_export_says_which_export_an_altered_file_claims_to_be(download, 
 def test_verify_export_refuses_a_file_it_never_made_or_cannot_read(db, tmp_path):
     stranger = tmp_path / "stranger.pdf"
     stranger.write_bytes(b"%PDF-1.7 not ours")
-    with pytest.raises(CommandError, match="names no logged export"):
-        call_command("verify_export", str(stranger))
-    with pytest.raises(CommandError, match="Cannot read"):
-        call_command("verify_export", str(tmp_path / "missing.csv"))
+    status, said = verify_file(stranger)
+    assert status == 1
+    assert "names no logged export" in said
+    status, said = verify_file(tmp_path / "missing.csv")
+    assert status == 1
+    assert "Cannot read" in said
 
 
 def test_every_export_is_a_new_record_with_its_own_id(download):
@@ -302,6 +333,186 @@ def test_every_export_is_a_new_record_with_its_own_id(download):
     _, second, other = download(f"{PAIR}&format=json")
     assert one.export_id != other.export_id
     assert hashlib.sha256(first).hexdigest() != hashlib.sha256(second).hexdigest()
+
+
+FORMATS = ["csv", "xlsx", "json", "pdf"]
+NOT_IN_LOG = (
+    "export id not in this database's log (restored or another instance's database?) — "
+    "signature valid: the file is unaltered."
+)
+
+
+def rezipped(data: bytes, old: bytes = b"", new: bytes = b"") -> bytes:
+    """The workbook `data` zipped again, with `old` replaced by `new` in its members."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = source.read(info)
+            target.writestr(info, content.replace(old, new) if old else content, compresslevel=1)
+    return out.getvalue()
+
+
+def altered(fmt: str, data: bytes) -> bytes:
+    """The export changed as someone might change it, the file still readable: a difference
+    value edited in the text, the workbook's shared strings, or a page added to the PDF."""
+    if fmt in ("csv", "json"):
+        return data.replace(b"Not done", b"Not dune")
+    if fmt == "xlsx":
+        return rezipped(data, b"Not done", b"Not dune")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.add_blank_page()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_file_whose_export_is_not_in_the_log_verifies_by_its_signature(download, tmp_path, fmt):
+    # As after a database restore: the file is genuine, the log no longer has it.
+    _, data, record = download(f"{PAIR}&format={fmt}")
+    exported = tmp_path / record.filename
+    exported.write_bytes(data)
+    ExportRecord.objects.all().delete()
+    status, said = verify_file(exported)
+    assert status == 0
+    assert said.startswith(f"VERIFIED: {exported} is export {record.export_id}")
+    assert NOT_IN_LOG in said
+    assert "not an unaltered coderef export" not in said
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_altered_file_is_not_verified_with_or_without_its_log_record(download, tmp_path, fmt):
+    _, data, record = download(f"{PAIR}&format={fmt}")
+    exported = tmp_path / record.filename
+    exported.write_bytes(altered(fmt, data))
+    status, said = verify_file(exported)
+    assert status == 1
+    assert said.startswith(f"NOT VERIFIED: {exported} names export {record.export_id}")
+    assert "it was changed after export" in said
+    ExportRecord.objects.all().delete()
+    status, said = verify_file(exported)
+    assert status == 1
+    assert said.startswith(f"NOT VERIFIED: {exported} names export {record.export_id}, which is")
+    assert "not in this database's log, and its signature does not match its content" in said
+
+
+def test_a_workbook_zipped_again_unchanged_verifies_by_its_content(download, tmp_path):
+    _, data, record = download(f"{PAIR}&format=xlsx")
+    exported = tmp_path / record.filename
+    exported.write_bytes(rezipped(data))
+    assert exported.read_bytes() != data
+    status, said = verify_file(exported)
+    assert status == 0
+    assert said.startswith(f"VERIFIED: {exported} has the content of export {record.export_id}")
+    assert "(signature valid), though not its bytes" in said and "repacked, not altered" in said
+
+
+def test_a_file_signed_with_another_key_does_not_verify_without_the_log(download, tmp_path):
+    _, data, record = download(f"{PAIR}&format=json")
+    exported = tmp_path / record.filename
+    exported.write_bytes(data)
+    ExportRecord.objects.all().delete()
+    with override_settings(EXPORT_SIGNING_KEY="another instance's key"):
+        status, said = verify_file(exported)
+    assert status == 1
+    assert "signed with another CODEREF_EXPORT_SIGNING_KEY" in said
+
+
+def test_verify_export_on_the_command_line_prints_one_line_and_exits_1(
+    db, tmp_path, capsys, monkeypatch
+):
+    # The command's own connection handling would close the test's database connection.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    stranger = tmp_path / "stranger.csv"
+    stranger.write_bytes(b"code,title\n63707,Repair\n")
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "verify_export", str(stranger)]).execute()
+    assert exited.value.code == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.startswith(f"NOT VERIFIED: {stranger} names no logged export")
+    assert len(printed.err.strip().splitlines()) == 1
+    assert "CommandError" not in printed.err and "Traceback" not in printed.err
+
+
+def test_verify_export_says_what_a_pdf_holds_pages_and_notes_not_rows(download, tmp_path):
+    _, data, record = download(f"{PAIR}&format=pdf")
+    exported = tmp_path / record.filename
+    exported.write_bytes(data)
+    status, said = verify_file(exported)
+    assert status == 0
+    assert "(coderef " in said and ", 1 page, 1 note, file coderef-63707-vs-63709-" in said
+    assert "rows" not in said
+    _, data, record = download(f"{PAIR}&format=csv")
+    exported.write_bytes(data)
+    assert ", 2 rows, file " in verify_file(exported)[1]
+
+
+# --- Texts exports must survive ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", [f"{PAIR}&format=xlsx", "/comparisons/export/?format=xlsx"])
+def test_a_vertical_tab_pasted_from_word_does_not_break_the_workbooks(download, url):
+    Code.objects.filter(code="63707").update(title="Repair of dural\x0bleak, without laminectomy")
+    ComparisonNote.objects.filter(code_a__code="63707").update(
+        summary="Same condition;\x0b63709 adds a laminectomy\x01."
+    )
+    _, data, _ = download(url)
+    workbook = load_workbook(io.BytesIO(data))
+    rows = {row[0].value: row for row in workbook["63707 vs 63709"].iter_rows() if row[0].value}
+    assert rows["Title"][1].value == "Repair of dural\nleak, without laminectomy"
+    assert rows["Note: 63707 vs 63709"][1].value == "Same condition;\n63709 adds a laminectomy."
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "pdf"])
+def test_control_characters_are_taken_out_of_every_other_format(download, fmt):
+    Code.objects.filter(code="63707").update(title="Repair of dural\x0bleak\x07, without")
+    _, data, _ = download(f"{PAIR}&format={fmt}")
+    text = pdf_text(data) if fmt == "pdf" else data.decode("utf-8-sig")
+    assert "\x0b" not in text and "\\u000b" not in text and "\x07" not in text
+    assert "Repair of dural" in text and ("leak, without" in text)
+
+
+# --- What each format shows ---------------------------------------------------------------------
+
+
+def test_the_pdf_file_name_carries_the_paper_size():
+    export = export_of("63707", "63709")
+    day = f"{export.stamp.generated_at:%Y-%m-%d}"
+    assert exports.filename(export, "pdf", paper="letter") == (
+        f"coderef-63707-vs-63709-{day}-letter.pdf"
+    )
+    assert exports.filename(export, "pdf") == f"coderef-63707-vs-63709-{day}-a4.pdf"
+    assert exports.filename(export, "csv", paper="letter") == f"coderef-63707-vs-63709-{day}.csv"
+
+
+def test_the_pdf_shows_each_notes_review_status(download):
+    _, data, _ = download(f"{PAIR}&format=pdf")
+    assert "Needs review: no." in pdf_text(data)
+    Code.objects.filter(code="63709").update(texts_changed_at=timezone.now())
+    _, data, _ = download(f"{PAIR}&format=pdf")
+    text = pdf_text(data)
+    assert "Needs review: yes, a text of 63707 vs 63709 changed after this note was last" in text
+    assert "Needs review: no." not in text
+
+
+def test_json_lists_instructional_notes_and_writes_times_in_iso_8601(download, auditor_client):
+    Code.objects.filter(code="63707").update(
+        instructional_notes="Code also: any graft\n\nExcludes1: spinal tap leak"
+    )
+    _, data, record = download(f"{PAIR}&format=json")
+    document = json.loads(data)
+    first = document["codes"][0]
+    assert first["instructional_notes"] == ["Code also: any graft", "Excludes1: spinal tap leak"]
+    assert isinstance(first["inclusion_terms"], list)
+    api = auditor_client.get("/api/compare?codes=63707,63709").json()
+    assert api["codes"][0]["instructional_notes"] == first["instructional_notes"]
+    assert datetime.fromisoformat(document["export"]["generated_at"]) == record.created_at
+    assert datetime.fromisoformat(first["updated_at"]).tzinfo is not None
+    _, data, _ = download(f"{PAIR}&format=csv")
+    assert csv_rows(data)[0]["instructional_notes"] == (
+        "Code also: any graft\nExcludes1: spinal tap leak"
+    )
 
 
 # --- The list export --------------------------------------------------------------------------
@@ -362,7 +573,7 @@ def test_sheet_names_keep_to_excels_rules():
         {"codes": [{"code": c} for c in ("63704", "63706", "63707", "63709")]},
         {"codes": [{"code": "A:B"}, {"code": "C/D"}]},
     ]
-    titles = exports._sheet_titles(comparisons)
+    titles = xlsx._sheet_titles(comparisons)
     assert titles == [
         "G96.00 vs G97.41",
         "63704, 63706, 63707, 63709",
@@ -374,7 +585,7 @@ def test_sheet_names_keep_to_excels_rules():
 
 def test_the_list_pdf_numbers_the_pages_of_each_comparison(download, monkeypatch):
     # One comparison per part: the parts are laid out by worker processes and joined.
-    monkeypatch.setattr(exports, "PDF_PART_SIZE", 1)
+    monkeypatch.setattr(pdf_format, "PDF_PART_SIZE", 1)
     _, data, record = download("/comparisons/export/?format=pdf")
     pages = [squeezed(page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
     assert "Comparison notes" in pages[0] and "All comparison notes" in pages[0]
@@ -385,7 +596,7 @@ def test_the_list_pdf_numbers_the_pages_of_each_comparison(download, monkeypatch
     assert all(f"coderef export {record.export_id}" in page for page in pages)
     assert all(AMA in page for page in pages)
     assert PdfReader(io.BytesIO(data)).metadata.title == f"coderef export {record.export_id}"
-    assert exports.export_ids_in(data) == [record.export_id]
+    assert verify.seal_of(data).export_id == record.export_id
 
 
 def test_the_list_export_makes_the_same_queries_for_many_notes(download):
@@ -514,14 +725,5 @@ def test_export_records_are_read_only_in_the_admin(client, auditor, download):
 
 
 def test_the_filename_names_the_day_the_texts_are_from():
-    stamp = exports.Stamp(
-        export_id=uuid4(),
-        generated_at=timezone.now(),
-        generated_by="a",
-        app_version="1",
-        as_of=date(2026, 3, 1),
-        scope="",
-    )
-    document = {"codes": [{"code": "G96.00"}, {"code": "63707"}], "notices": []}
-    export = exports.Export(stamp=stamp, comparisons=[document])
-    assert exports.filename(export, "pdf") == "coderef-G96.00-vs-63707-as-of-2026-03-01.pdf"
+    export = export_of("G96.00", "63707", as_of=date(2026, 3, 1))
+    assert exports.filename(export, "pdf") == "coderef-G96.00-vs-63707-as-of-2026-03-01-a4.pdf"

@@ -67,7 +67,7 @@ def comparisons_export(
         stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
     )
     data = exports.render(export, fmt, paper=paper)
-    name = exports.filename(export, fmt)
+    name = exports.filename(export, fmt, paper=paper)
     record = ExportRecord.objects.create(
         export_id=stamp.export_id,
         user=user,

@@ -20,7 +20,7 @@ def test_an_auditor_downloads_the_pdf_of_a_comparison(page, live_server, login, 
         exports.get_by_role("link", name="PDF (A4)").click()
     download = download_info.value
     assert re.fullmatch(
-        r"coderef-63707-vs-63709-\d{4}-\d{2}-\d{2}\.pdf", download.suggested_filename
+        r"coderef-63707-vs-63709-\d{4}-\d{2}-\d{2}-a4\.pdf", download.suggested_filename
     )
     with open(download.path(), "rb") as downloaded:
         data = downloaded.read()

@@ -1,56 +1,100 @@
-"""manage.py verify_export FILE: is this file, byte for byte, an export coderef logged?"""
+"""manage.py verify_export FILE: is this file an unaltered coderef export, and which one?"""
 
 import hashlib
 from pathlib import Path
+from typing import Any, NoReturn
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandParser
 
-from codes.exports import export_ids_in
+from codes.exports.signature import Seal
+from codes.exports.verify import seal_of
 from codes.models import ExportRecord
 
 
-def describe(record: ExportRecord) -> str:
-    """One export record as an auditor reads it."""
+def describe(record: ExportRecord, seal: Seal | None = None) -> str:
+    """One export record as an auditor reads it; what a PDF holds (pages, notes) is read from
+    the file's `seal`, what another format holds is its rows."""
     what = f"codes {record.codes}" if record.codes else "comparison notes"
     if record.filters:
         what += f" matching {record.filters}"
     as_of = f", texts as of {record.as_of.isoformat()}" if record.as_of else ""
+    if record.format != "pdf":
+        holds = f"{record.row_count} rows, "
+    else:
+        holds = f"{seal.holds}, " if seal and seal.holds else ""
     return (
         f"export {record.export_id}: {record.format.upper()} of {what}{as_of}, made by "
         f"{record.username or record.user or 'an unknown user'} at "
         f"{record.created_at:%Y-%m-%d %H:%M:%S} UTC (coderef {record.app_version or '?'}, "
-        f"{record.row_count} rows, file {record.filename or '?'})"
+        f"{holds}file {record.filename or '?'})"
+    )
+
+
+def verdict(file: str, data: bytes) -> tuple[bool, str]:
+    """Whether `data` (the bytes of `file`) is an unaltered coderef export, and why, in words:
+    byte-identical to a logged export; or, when the log does not have it, carrying a valid
+    signature (a restored or another instance's database)."""
+    digest = hashlib.sha256(data).hexdigest()
+    seal = seal_of(data)
+    record = ExportRecord.objects.select_related("user").filter(sha256=digest).first()
+    if record is not None:
+        return (
+            True,
+            f"VERIFIED: {file} is byte-identical to {describe(record, seal)}.\nsha256 {digest}",
+        )
+    if seal is None:
+        return False, (
+            f"NOT VERIFIED: {file} names no logged export and carries no signature coderef can "
+            f"read, and no export coderef logged has these bytes (sha256 {digest}): it is not "
+            "an unaltered coderef export."
+        )
+    named = ExportRecord.objects.select_related("user").filter(export_id=seal.export_id).first()
+    if named is not None and seal.valid:
+        return True, (
+            f"VERIFIED: {file} has the content of {describe(named, seal)} (signature valid), "
+            f"though not its bytes (sha256 {digest}, logged {named.sha256}): repacked, not "
+            "altered."
+        )
+    if named is not None:
+        return False, (
+            f"NOT VERIFIED: {file} names {describe(named, seal)}, but its bytes differ from that "
+            f"export (sha256 {digest}, logged {named.sha256}): it was changed after export."
+        )
+    holds = f" ({seal.holds})" if seal.holds else ""
+    if seal.valid:
+        return True, (
+            f"VERIFIED: {file} is export {seal.export_id}{holds}: export id not in this "
+            "database's log (restored or another instance's database?) — signature valid: the "
+            f"file is unaltered.\nsha256 {digest}"
+        )
+    return False, (
+        f"NOT VERIFIED: {file} names export {seal.export_id}, which is not in this database's "
+        f"log, and its signature does not match its content (sha256 {digest}): it was changed "
+        "after export, or signed with another CODEREF_EXPORT_SIGNING_KEY."
     )
 
 
 class Command(BaseCommand):
     help = (
-        "Tell whether FILE is byte-identical to an export coderef logged, and which one. "
-        "Exit status 0 when it is, 1 when it is not."
+        "Tell whether FILE is an unaltered coderef export, and which one: byte-identical to a "
+        "logged export, or, when this database's log does not have it, signed by this "
+        "instance's CODEREF_EXPORT_SIGNING_KEY. Exit status 0 when it is, 1 when it is not."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="the exported file (CSV, XLSX, PDF or JSON)")
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from exc
-        digest = hashlib.sha256(data).hexdigest()
-        record = ExportRecord.objects.select_related("user").filter(sha256=digest).first()
-        if record is not None:
-            self.stdout.write(
-                f"VERIFIED: {file} is byte-identical to {describe(record)}.\nsha256 {digest}"
-            )
-            return
-        named = ExportRecord.objects.filter(export_id__in=export_ids_in(data)).first()
-        if named is not None:
-            raise CommandError(
-                f"NOT VERIFIED: {file} names {describe(named)}, but its bytes differ from that "
-                f"export (sha256 {digest}, logged {named.sha256}): it was changed after export."
-            )
-        raise CommandError(
-            f"NOT VERIFIED: no export coderef logged has these bytes (sha256 {digest}), and "
-            "the file names no logged export: it is not an unaltered coderef export."
-        )
+            self._refuse(f"NOT VERIFIED: Cannot read {file}: {exc.strerror or exc}.")
+        verified, message = verdict(file, data)
+        if not verified:
+            self._refuse(message)
+        self.stdout.write(message)
+
+    def _refuse(self, message: str) -> NoReturn:
+        # One line and exit status 1: a CommandError would print "CommandError: " before it.
+        self.stderr.write(message)
+        raise SystemExit(1)

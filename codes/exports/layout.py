@@ -3,7 +3,8 @@
 WeasyPrint lays out some 20 to 25 comparison pages a second on one core, so a list export of a
 thousand notes would take most of a minute. Such a document comes here as several HTML parts
 (each starting on a new page), laid out by worker processes, one per core, and joined in
-order with pypdf. This module imports nothing from Django, so the workers start light.
+order with pypdf, which also writes the document's metadata. The workers import this module,
+so the package's modules import nothing that needs Django set up (see `pdf`).
 """
 
 import gc
@@ -25,7 +26,8 @@ def html_to_pdf(html: str) -> bytes:
     """One HTML document as PDF bytes."""
     from weasyprint import HTML  # loads Pango: only where a PDF is made
 
-    return HTML(string=html, url_fetcher=_refuse_fetching).write_pdf()
+    pdf: bytes = HTML(string=html, url_fetcher=_refuse_fetching).write_pdf()
+    return pdf
 
 
 def _start_worker() -> None:
@@ -41,33 +43,34 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def parts_to_pdf(parts: Iterable[str]) -> bytes:
-    """One PDF of the HTML documents `parts`, their pages in order. Several parts are laid
-    out by worker processes, one per core, each taken up as soon as it is made."""
+def parts_to_pdf(parts: Iterable[str], metadata: dict[str, str]) -> bytes:
+    """One PDF of the HTML documents `parts`, their pages in order, with the first one's
+    metadata and `metadata` (`{"/Key": "value"}`), which pypdf writes uncompressed. Several
+    parts are laid out by worker processes, one per core, each taken up as soon as it is made."""
     parts = iter(parts)
     first = next(parts)
     second = next(parts, None)
     if second is None:
-        return html_to_pdf(first)
+        return _joined([html_to_pdf(first)], metadata)
     parts = chain([first, second], parts)
     workers = _cores()
     if workers == 1:
-        return _joined([html_to_pdf(part) for part in parts])
+        return _joined([html_to_pdf(part) for part in parts], metadata)
     context = get_context("spawn")  # forking a threaded server process is unsafe
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
         laid_out = [pool.submit(html_to_pdf, part) for part in parts]
-        return _joined([future.result() for future in laid_out])
+        return _joined([future.result() for future in laid_out], metadata)
 
 
-def _joined(pdfs: list[bytes]) -> bytes:
-    """The pages of `pdfs` in order, in one PDF with the first one's metadata."""
+def _joined(pdfs: list[bytes], metadata: dict[str, str]) -> bytes:
+    """The pages of `pdfs` in order, in one PDF with the first one's metadata and `metadata`."""
     from pypdf import PdfReader, PdfWriter
 
     readers = [PdfReader(io.BytesIO(data)) for data in pdfs]
     writer = PdfWriter()
     for reader in readers:
         writer.append(reader)
-    writer.add_metadata(dict(readers[0].metadata or {}))
+    writer.add_metadata({**(readers[0].metadata or {}), **metadata})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
