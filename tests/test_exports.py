@@ -214,9 +214,11 @@ def test_pdf_on_letter_paper_and_texts_with_markup_shown_as_text(download):
     Code.objects.filter(code="63707").update(
         title='<script>alert("x")</script> <b>Bold</b> & =HYPERLINK("http://evil.example")'
     )
-    _, data, _ = download(f"{PAIR}&format=pdf&paper=letter")
+    response, data, record = download(f"{PAIR}&format=pdf&paper=letter")
     reader = PdfReader(io.BytesIO(data))
     assert [round(float(size)) for size in reader.pages[0].mediabox[2:]] == [612, 792]
+    assert response["Content-Disposition"].endswith('-letter.pdf"')
+    assert record.filename.endswith("-letter.pdf")
     assert '<script>alert("x")</script> <b>Bold</b> & =HYPERLINK' in pdf_text(data)
 
 
