@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 REPLICA = "replica"
 _use_replica: ContextVar[bool] = ContextVar("use_replica", default=False)
@@ -41,7 +42,7 @@ class ReplicaRouter:
         return db == "default"
 
 
-def read_connection():
+def read_connection() -> BaseDatabaseWrapper:
     """The connection for raw reads that follow `replica_reads()` like the ORM's reads do."""
     from django.db import connections
 

@@ -6,8 +6,8 @@ from django.views.decorators.http import require_GET
 from codes import presenters, selectors
 from codes.forms import AsOfForm, SearchForm
 from codes.models import CodeSystem
-from codes.search import record_zero_result
 from codes.search import search as search_codes
+from codes.services.search_log import record_zero_result
 from codes.views import coder_required
 
 API_DEFAULT_LIMIT = 20

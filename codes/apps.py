@@ -9,7 +9,7 @@ def _sync_roles_after_migrate(sender, using="default", **kwargs):
 
 
 def _repair_search_index(sender, using="default", **kwargs):
-    from codes.search import get_backend
+    from codes.search.backends import get_backend
 
     get_backend().repair()
 

@@ -22,8 +22,9 @@ from codes.forms import (
 )
 from codes.models import CodeSystem
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
-from codes.search import MAX_OFFSET, Hit, record_zero_result
+from codes.search import MAX_OFFSET, Hit
 from codes.search import search as search_codes
+from codes.services.search_log import record_zero_result
 
 
 class HtmxHttpRequest(HttpRequest):

@@ -193,3 +193,26 @@ def test_api_search_caps_the_limit(get):
     data = get("/api/search", {"q": "wheelchair", "limit": "500"})[0].json()
     assert data["count"] == 120
     assert len(data["results"]) == 100
+
+
+def test_api_search_scores_never_rise_down_the_list(get):
+    # Results are ranked in blocks of 50: the 50 shortest lines holding `walker` rank first, and
+    # here each is a short inclusion term under a title about something else, which scores less
+    # than the longer `Walker, ...` titles of the next block.
+    for n in range(60):
+        Code.objects.create(
+            system_id=2, code=f"K{n:04d}", title=f"Frame part {n}", inclusion_terms=f"Walker {n}"
+        )
+    for n in range(20):
+        Code.objects.create(
+            system_id=2, code=f"K1{n:03d}", title=f"Walker, rigid, adjustable, folding model {n}"
+        )
+    results = get("/api/search", {"q": "walker", "limit": "100"})[0].json()["results"]
+    scores = [result["score"] for result in results]
+    assert len(scores) == 80
+    assert scores == sorted(scores, reverse=True)
+    # A client paging through gets the same scores: page 2 starts no higher than page 1 ends.
+    page = {"q": "walker", "limit": "50"}
+    first = get("/api/search", page)[0].json()["results"]
+    second = get("/api/search", {**page, "offset": "50"})[0].json()["results"]
+    assert [r["score"] for r in first + second] == scores

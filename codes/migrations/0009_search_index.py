@@ -2,8 +2,86 @@
 
 from django.db import migrations, models
 
-from codes.search import postgres, sqlite
-from codes.search.base import vendor_sql
+# The SQL this migration runs, frozen as it was written: a migration never imports code that can
+# change later (codes.search.backends owns today's SQL for queries, rebuilds and repairs).
+# SQLite: an FTS5 table and its sync triggers; PostgreSQL: a weighted tsvector column, its trigger,
+# a GIN index and the pg_trgm vocabulary for typos.
+SQLITE = [
+    """CREATE VIRTUAL TABLE codes_code_fts USING fts5(
+        title, inclusion_terms, descriptor, lay_description,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')""",
+    "CREATE VIRTUAL TABLE codes_code_fts_vocab USING fts5vocab(codes_code_fts, 'row')",
+    """CREATE TRIGGER IF NOT EXISTS codes_code_fts_insert AFTER INSERT ON codes_code
+    BEGIN INSERT INTO codes_code_fts(rowid, title, inclusion_terms, descriptor, lay_description)
+    VALUES ((length(new.title) << 32) | new.id, new.title, new.inclusion_terms, new.descriptor,
+            new.lay_description); END""",
+    """CREATE TRIGGER IF NOT EXISTS codes_code_fts_delete AFTER DELETE ON codes_code
+    BEGIN DELETE FROM codes_code_fts WHERE rowid = (length(old.title) << 32) | old.id; END""",
+    """CREATE TRIGGER IF NOT EXISTS codes_code_fts_update
+    AFTER UPDATE OF title, inclusion_terms, descriptor, lay_description ON codes_code
+    BEGIN DELETE FROM codes_code_fts WHERE rowid = (length(old.title) << 32) | old.id; INSERT INTO codes_code_fts(rowid, title, inclusion_terms, descriptor, lay_description)
+    VALUES ((length(new.title) << 32) | new.id, new.title, new.inclusion_terms, new.descriptor,
+            new.lay_description); END""",
+    'DELETE FROM codes_code_fts',
+    'UPDATE codes_code SET title = title',
+    "INSERT INTO codes_code_fts(codes_code_fts) VALUES ('optimize')",
+]
+
+SQLITE_DROP = [
+    'DROP TRIGGER codes_code_fts_update',
+    'DROP TRIGGER codes_code_fts_delete',
+    'DROP TRIGGER codes_code_fts_insert',
+    'DROP TABLE codes_code_fts_vocab',
+    'DROP TABLE codes_code_fts',
+]
+
+POSTGRESQL = [
+    'CREATE EXTENSION IF NOT EXISTS unaccent',
+    'CREATE EXTENSION IF NOT EXISTS pg_trgm',
+    """CREATE FUNCTION codes_search_words(text) RETURNS text LANGUAGE sql STABLE AS $$
+        SELECT regexp_replace(lower(unaccent(coalesce($1, ''))), '[^[:alnum:]]+', ' ', 'g')
+    $$""",
+    'ALTER TABLE codes_code ADD COLUMN search_vector tsvector',
+    'CREATE TABLE codes_search_vocabulary (term text PRIMARY KEY)',
+    """CREATE FUNCTION codes_code_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.search_vector :=
+            setweight(to_tsvector('simple', codes_search_words(NEW.title)), 'A')
+            || setweight(to_tsvector('simple', codes_search_words(NEW.inclusion_terms)), 'B')
+            || setweight(to_tsvector('simple', codes_search_words(NEW.descriptor)), 'C')
+            || setweight(to_tsvector('simple', codes_search_words(NEW.lay_description)), 'D');
+        INSERT INTO codes_search_vocabulary(term)
+            SELECT unnest(tsvector_to_array(NEW.search_vector)) ON CONFLICT DO NOTHING;
+        RETURN NEW;
+    END
+    $$""",
+    """CREATE TRIGGER codes_code_search_sync
+    BEFORE INSERT OR UPDATE OF title, inclusion_terms, descriptor, lay_description ON codes_code
+    FOR EACH ROW EXECUTE FUNCTION codes_code_search_sync()""",
+    'UPDATE codes_code SET title = title',
+    """CREATE INDEX codes_code_search_vector ON codes_code USING gin (search_vector)
+    WITH (fastupdate = off)""",
+    """CREATE INDEX codes_search_vocabulary_trgm
+    ON codes_search_vocabulary USING gin (term gin_trgm_ops)""",
+]
+
+POSTGRESQL_DROP = [
+    'DROP TRIGGER codes_code_search_sync ON codes_code',
+    'DROP FUNCTION codes_code_search_sync()',
+    'DROP TABLE codes_search_vocabulary',
+    'ALTER TABLE codes_code DROP COLUMN search_vector',
+    'DROP FUNCTION codes_search_words(text)',
+]
+
+
+def _on_vendor(statements_by_vendor):
+    """Run the statements for the database's vendor (none on another vendor)."""
+
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
 
 
 class Migration(migrations.Migration):
@@ -29,7 +107,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            vendor_sql({"sqlite": sqlite.SCHEMA, "postgresql": postgres.SCHEMA}),
-            vendor_sql({"sqlite": sqlite.DROP_SCHEMA, "postgresql": postgres.DROP_SCHEMA}),
+            _on_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
+            _on_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}),
         ),
     ]

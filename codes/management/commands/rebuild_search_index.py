@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from codes.models import Code
-from codes.search import get_backend
+from codes.search.backends import get_backend
 
 
 class Command(BaseCommand):

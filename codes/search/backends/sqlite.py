@@ -1,12 +1,13 @@
-"""SQLite: an FTS5 table kept in sync with codes_code by triggers (migration 0009_search_index).
+"""SQLite: FTS5 tables kept in step with codes_code by triggers (made by migrations 0009, 0011
+and 0012, whose SQL is frozen there; the triggers are owned here, for the repair after migrate).
 
 The FTS rowid is `length(title) << 32 | code id`, so the index's own order is shortest title
 first: a broad query (`fracture`, 20,000 matches) takes its first rows in that order instead of
 scoring every match with bm25.
 
 A second FTS5 table holds each line a coder reads as one answer, the title and each inclusion
-term, as its own row (migration 0011_search_lines), with rowid `length(line) << 44 | code id << 12
-| line number`: codes whose one line holds the whole query come shortest line first.
+term, as its own row, with rowid `length(line) << 44 | code id << 12 | line number`: codes whose
+one line holds the whole query come shortest line first.
 """
 
 from collections.abc import Sequence
@@ -14,16 +15,17 @@ from collections.abc import Sequence
 from django.db import connection
 
 from coderef.routers import read_connection
-from codes.search.base import (
+from codes.search.backends.base import (
     SEARCHED_TABLES,
     TOKEN_TABLE,
-    Alternative,
-    Concept,
+    Params,
+    QuerySyntax,
     Scope,
     SearchBackend,
-    WordMatcher,
-    correction_starts,
 )
+from codes.search.concepts import Concept
+from codes.search.typos import correction_starts
+from codes.search.weights import WEIGHTS
 
 TABLE = "codes_code_fts"
 ID_MASK = 0xFFFFFFFF
@@ -48,31 +50,10 @@ def _sync_triggers(table: str, columns: str, insert: str, delete: str) -> list[s
 
 
 # Django remakes a SQLite table (dropping its triggers) for some column changes, so the triggers
-# are created again after every migrate (see CodesConfig.ready) as well as by the migration.
+# are created again after every migrate (see CodesConfig.ready).
 TRIGGERS = _sync_triggers(
     TABLE, "title, inclusion_terms, descriptor, lay_description", _INSERT, _DELETE
 )
-REBUILD = [
-    f"DELETE FROM {TABLE}",
-    # Fires the insert half of the update trigger for every code.
-    "UPDATE codes_code SET title = title",
-    f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')",
-]
-SCHEMA = [
-    f"""CREATE VIRTUAL TABLE {TABLE} USING fts5(
-        title, inclusion_terms, descriptor, lay_description,
-        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')""",
-    f"CREATE VIRTUAL TABLE {TABLE}_vocab USING fts5vocab({TABLE}, 'row')",
-    *TRIGGERS,
-    *REBUILD,
-]
-DROP_SCHEMA = [
-    f"DROP TRIGGER {TABLE}_update",
-    f"DROP TRIGGER {TABLE}_delete",
-    f"DROP TRIGGER {TABLE}_insert",
-    f"DROP TABLE {TABLE}_vocab",
-    f"DROP TABLE {TABLE}",
-]
 
 LINES = "codes_code_line_fts"
 LINE_SHIFT = 12  # line numbers below 4096 in the low bits of the rowid, then the code id
@@ -93,21 +74,7 @@ _DELETE_LINES = (
     f"FROM {_LINES_OF.format('old')} WHERE {_LINES_WHERE});"
 )
 LINE_TRIGGERS = _sync_triggers(LINES, "title, inclusion_terms", _INSERT_LINES, _DELETE_LINES)
-_OPTIMIZE_LINES = f"INSERT INTO {LINES}({LINES}) VALUES ('optimize')"
-LINE_SCHEMA = [
-    f"""CREATE VIRTUAL TABLE {LINES} USING fts5(
-        line, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')""",
-    *LINE_TRIGGERS,
-    f"INSERT INTO {LINES}(rowid, line) SELECT {_LINE_ROW.format('c')}, value "
-    f"FROM codes_code c, {_LINES_OF.format('c')} WHERE {_LINES_WHERE}",
-    _OPTIMIZE_LINES,
-]
-DROP_LINE_SCHEMA = [
-    f"DROP TRIGGER {LINES}_update",
-    f"DROP TRIGGER {LINES}_delete",
-    f"DROP TRIGGER {LINES}_insert",
-    f"DROP TABLE {LINES}",
-]
+
 # A new random search token after every row written to a searched table (SQLite has one writer at
 # a time, so the token row is no point of contention; a rolled-back write takes its token with it).
 _RENEW_TOKEN = f"INSERT OR REPLACE INTO {TOKEN_TABLE} (id, token) VALUES (1, random());"
@@ -117,49 +84,40 @@ TOKEN_TRIGGERS = [
     for table in SEARCHED_TABLES
     for event in ("INSERT", "UPDATE", "DELETE")
 ]
-TOKEN_SCHEMA = [*TOKEN_TRIGGERS, _RENEW_TOKEN]
-DROP_TOKEN_SCHEMA = [
-    f"DROP TRIGGER IF EXISTS {table}_search_token_{event}"
-    for table in SEARCHED_TABLES
-    for event in ("insert", "update", "delete")
+
+REBUILD = [
+    f"DELETE FROM {TABLE}",
+    f"DELETE FROM {LINES}",
+    # Fires the insert half of both update triggers for every code.
+    "UPDATE codes_code SET title = title",
+    f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')",
+    f"INSERT INTO {LINES}({LINES}) VALUES ('optimize')",
 ]
-# Column weights for bm25: title, inclusion terms, descriptor, lay description.
-BM25 = f"bm25({TABLE}, 10.0, 8.0, 3.0, 2.0)"
+# bm25's column weights, in the FTS table's column order.
+BM25 = f"bm25({TABLE}, {', '.join(str(weight) for _, weight in WEIGHTS.fields.items())})"
 
 
-def _word(matcher: WordMatcher) -> str:
-    options = [f'"{form}"' for form in sorted(matcher.forms)]
-    if matcher.prefix:
-        options.append(f'"{matcher.prefix}"*')
-    return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
+class _FTS5(QuerySyntax):
+    AND, OR, AND_NOT = " AND ", " OR ", " NOT "
+
+    def word(self, word: str, *, prefix: bool) -> str:
+        return f'"{word}"*' if prefix else f'"{word}"'
+
+    def phrase(self, words: Sequence[str], *, prefix: bool) -> str:
+        return '"' + " ".join(words) + '"' + ("*" if prefix else "")
 
 
-def _alternative(alternative: Alternative) -> str:
-    if alternative.phrase:
-        phrase = " ".join(matcher.typed for matcher in alternative.words)
-        return f'"{phrase}"' + ("*" if alternative.words[-1].prefix else "")
-    words = [_word(matcher) for matcher in alternative.words]
-    return words[0] if len(words) == 1 else "(" + " AND ".join(words) + ")"
-
-
-def _concept(concept: Concept) -> str:
-    parts = [_alternative(alternative) for alternative in concept.alternatives]
-    return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-
-
-def match_expression(concepts: Sequence[Concept], *, every: bool) -> str:
-    """An FTS5 query built only from index words, each quoted: no operator a user typed survives."""
-    every_part = " AND ".join(_concept(concept) for concept in concepts)
-    if every:
-        return every_part
-    some = [_concept(concept) for concept in concepts if concept.significant]
-    return "(" + " OR ".join(some) + f") NOT ({every_part})"
+FTS5 = _FTS5()
 
 
 class SQLiteBackend(SearchBackend):
-    def _where(self, concepts, scope: Scope, every: bool, table: str = TABLE) -> tuple[str, list]:
+    """FTS5 MATCH queries over the code and line tables."""
+
+    def _where(
+        self, concepts: Sequence[Concept], scope: Scope, every: bool, table: str = TABLE
+    ) -> tuple[str, Params]:
         sql = f"{table} MATCH %s"
-        params: list = [match_expression(concepts, every=every)]
+        params: Params = [FTS5.text(concepts, every=every)]
         if scope.system_ids is not None:
             sql += f" AND c.system_id IN ({', '.join(['%s'] * len(scope.system_ids))})"
             params.extend(scope.system_ids)
@@ -170,29 +128,22 @@ class SQLiteBackend(SearchBackend):
     def _from(self) -> str:
         return f"{TABLE} f JOIN codes_code c ON c.id = (f.rowid & {ID_MASK})"
 
-    def ids(self, concepts, scope, *, every, by_relevance, start, size):
-        where, params = self._where(concepts, scope, every)
-        order = f"{BM25}, f.rowid" if by_relevance else "f.rowid"
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.id FROM {self._from()} WHERE {where} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s",
-                [*params, size, start],
-            )
-            return [row[0] for row in cursor.fetchall()]
+    def _order(self, where_params: Params, *, by_relevance: bool) -> tuple[str, Params]:
+        # The rowid order is shortest title first.
+        return (f"{BM25}, f.rowid" if by_relevance else "f.rowid"), []
 
-    def line_codes(self, concepts, scope, *, limit):
+    def line_codes(self, concepts: Sequence[Concept], scope: Scope, *, limit: int) -> list[int]:
+        """Code ids of the first matching lines in the line table's rowid order."""
         where, params = self._where(concepts, scope, True, LINES)
         code_id = f"((f.rowid >> {LINE_SHIFT}) & {ID_MASK})"
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT c.id FROM {LINES} f JOIN codes_code c ON c.id = {code_id} "
-                f"WHERE {where} ORDER BY f.rowid LIMIT %s",
-                [*params, limit],
-            )
-            return [row[0] for row in cursor.fetchall()]
+        return self._ids(
+            f"SELECT c.id FROM {LINES} f JOIN codes_code c ON c.id = {code_id} "
+            f"WHERE {where} ORDER BY f.rowid LIMIT %s",
+            [*params, limit],
+        )
 
-    def vocabulary_near(self, word):
+    def vocabulary_near(self, word: str) -> list[str]:
+        """Vocabulary words of about the word's length that begin as a correction may."""
         # A few short range scans of the FTS vocabulary instead of reading all of it.
         found: list[str] = []
         with read_connection().cursor() as cursor:
@@ -205,13 +156,14 @@ class SQLiteBackend(SearchBackend):
                 found.extend(row[0] for row in cursor.fetchall())
         return found
 
-    def rebuild(self):
+    def rebuild(self) -> None:
+        """Empty both FTS tables and index every code again."""
         with connection.cursor() as cursor:
-            # REBUILD's update fires the line triggers too.
-            for statement in [f"DELETE FROM {LINES}", *REBUILD, _OPTIMIZE_LINES]:
+            for statement in REBUILD:
                 cursor.execute(statement)
 
-    def repair(self):
+    def repair(self) -> None:
+        """Create again the sync and token triggers of each table migrated this far."""
         with connection.cursor() as cursor:
             for table, triggers in (
                 (TABLE, TRIGGERS),
@@ -219,6 +171,6 @@ class SQLiteBackend(SearchBackend):
                 (TOKEN_TABLE, TOKEN_TRIGGERS),
             ):
                 cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [table])
-                if cursor.fetchone() is not None:  # migrated this far
+                if cursor.fetchone() is not None:
                     for statement in triggers:
                         cursor.execute(statement)

@@ -1,0 +1,202 @@
+"""Ranking a block of candidate codes for the concepts of a query, with the numbers in
+weights.WEIGHTS. Both backends hand their candidates here, so they rank alike."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from codes.models import Code
+from codes.search.concepts import FILLER_WORDS, Alternative, Concept
+from codes.search.query import words_of
+from codes.search.weights import WEIGHTS
+
+# What a code says when it is the default, the one a coder picks when nothing more is known
+# (`Asthma NOS`, `Heart failure, unspecified`); `other` is not among them: it is a choice.
+GENERAL_WORDS = frozenset({"unspecified", "nos", "uncomplicated"})
+# Said of these, `unspecified` or `not specified` is still general: `site not specified`.
+GENERAL_NOUNS = frozenset({"site", "organism", "type", "part", "cause", "side", "laterality"})
+NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
+_CLAUSE_BREAK = re.compile(r"[,.;:()\[\]\n]")
+_QUALIFIERS_START = re.compile(r"[,;:]")
+_WORD_SPAN = re.compile(r"[^\W_]+")
+_FIELDS = WEIGHTS.fields.items()
+_LINES = dict(WEIGHTS.lines.items())
+
+
+@dataclass
+class AnalysedText:
+    """One field of a code as words, with what ranking and highlighting need to know of each."""
+
+    words: list[str]
+    spans: list[tuple[int, int]]
+    negated: list[bool]  # after `without`, `no`, `other than`, up to the end of the clause
+    aside: list[bool]  # in parentheses or brackets: ICD's nonessential modifiers
+    head: list[bool]  # before the first comma (or ; :) of its line: what the line is about
+    lines: list[range]  # the word positions of each line (an inclusion term, a paragraph)
+    text: str
+
+
+def analyse(text: str, *, negations: bool) -> AnalysedText:
+    """The words of a field and where each stands (negated, aside, in its line's head)."""
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    negated: list[bool] = []
+    aside: list[bool] = []
+    head: list[bool] = []
+    lines: list[range] = []
+    in_negation = False
+    in_head = True
+    depth = 0
+    line_start = 0
+    previous_end = 0
+    previous = ""
+    ascii_only = text.isascii()  # most texts: no accents to take off word by word
+    for match in _WORD_SPAN.finditer(text):
+        between = text[previous_end : match.start()]
+        if "\n" in between:
+            lines.append(range(line_start, len(words)))
+            line_start, depth, in_head = len(words), 0, True
+        elif _QUALIFIERS_START.search(between) and not depth:
+            in_head = False
+        if _CLAUSE_BREAK.search(between):
+            in_negation = False
+        for ch in between:
+            if ch in "([":
+                depth += 1
+            elif ch in ")]":
+                depth = max(depth - 1, 0)
+        word = match.group().lower() if ascii_only else "".join(words_of(match.group()))
+        words.append(word)
+        spans.append(match.span())
+        negated.append(in_negation)
+        aside.append(depth > 0)
+        head.append(in_head)
+        if negations and (word in NEGATIONS or (word == "than" and previous == "other")):
+            in_negation = True
+        previous, previous_end = word, match.end()
+    lines.append(range(line_start, len(words)))
+    return AnalysedText(words, spans, negated, aside, head, [line for line in lines if line], text)
+
+
+def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[float, list[int]]:
+    """How well the alternative matches in one line (0: not at all), and the positions it marks.
+
+    A match right after a negation is marked but does not count.
+    """
+    quality = 0.0
+    marked: list[int] = []
+    if alternative.phrase:
+        size = len(alternative.words)
+        for start in range(line.start, line.stop - size + 1):
+            found = min(
+                matcher.quality(field.words[start + offset])
+                for offset, matcher in enumerate(alternative.words)
+            )
+            if found:
+                marked.extend(range(start, start + size))
+                if not field.negated[start]:
+                    quality = max(quality, found)
+        return quality, marked
+    quality = 1.0
+    for matcher in alternative.words:
+        best, seen = 0.0, False
+        for i in line:
+            found = matcher.quality(field.words[i])
+            if found:
+                seen = True
+                marked.append(i)
+                if not field.negated[i]:
+                    best = max(best, found)
+        if not seen:
+            return 0.0, []
+        quality = min(quality, best)
+    return quality, marked
+
+
+def _line_fit(
+    field: AnalysedText, line: range, marked: set[int], qualities: list[float], weight: float
+) -> float:
+    """How well one line answers the query: how many of the concepts it holds and how well,
+    times the share of what it says that the query explains, times the line's weight.
+
+    Joining words, parenthesized nonessential modifiers, `unspecified`/`NOS` (and the site,
+    organism ... said to be unspecified) and what a negation excludes say nothing more than the
+    query: `Fracture of hip NOS` is all explained by `hip fracture`, `Stress fracture, hip,
+    unspecified` only in part. A line that holds every concept and says it is unspecified gets
+    the general bonus.
+    """
+    explained = 0
+    unexplained = 0.0
+    general = False
+    for i in line:
+        word = field.words[i]
+        if word in GENERAL_WORDS or (word == "specified" and field.negated[i]):
+            general = True  # `unspecified`, `NOS`, `not (otherwise) specified`
+            continue
+        if word in NEGATIONS or field.negated[i]:
+            continue
+        if word in GENERAL_NOUNS and any(
+            j in line and (field.words[j] in GENERAL_WORDS or field.words[j] in NEGATIONS)
+            for j in (i - 1, i + 1)
+        ):
+            continue
+        if i in marked:
+            explained += 1
+        elif not (field.aside[i] or word in FILLER_WORDS):
+            unexplained += 1 if field.head[i] else WEIGHTS.qualifier
+    if not explained:
+        return 0.0
+    fit = weight * sum(qualities) / len(qualities) * explained / (explained + unexplained)
+    return fit + (WEIGHTS.general_bonus if general and all(qualities) else 0.0)
+
+
+@dataclass
+class Ranked:
+    """A candidate with its relevance (0 to 1) and the analysed texts its highlights are made of."""
+
+    code: Code
+    score: float
+    fields: dict[str, AnalysedText]
+    marked: dict[str, set[int]]
+
+
+def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
+    """Score a block of candidates, best first; ties shortest title first, then in code order.
+
+    WEIGHTS.concept_share of the score is how well each concept matches anywhere (its best
+    match: title > inclusion terms > descriptor > lay description, typed word or synonym > a word
+    form > a prefix), the rest how well the best single title or inclusion term answers the whole
+    query (_line_fit): the line that holds every concept and says least besides wins, so the
+    general code comes before the specific ones and a short `COPD, unspecified` before a long text
+    that mentions COPD. A match right after `without`, `no`, `other than` (up to the next comma)
+    does not count unless the coder typed a negation too.
+    """
+    typed_negation = any(concept.label in NEGATIONS for concept in concepts)
+    share = WEIGHTS.concept_share
+    ranked = []
+    for code in codes:
+        fields = {
+            name: analyse(getattr(code, name), negations=not typed_negation) for name, _ in _FIELDS
+        }
+        marked: dict[str, set[int]] = {name: set() for name in fields}
+        best = [0.0] * len(concepts)
+        fit = 0.0
+        for name, weight in _FIELDS:
+            field = fields[name]
+            for line in field.lines:
+                qualities = []
+                for n, concept in enumerate(concepts):
+                    quality = 0.0
+                    for alternative in concept.alternatives:
+                        found, positions = _match(field, line, alternative)
+                        marked[name].update(positions)
+                        quality = max(quality, found)
+                    best[n] = max(best[n], weight * quality)
+                    qualities.append(quality)
+                if name in _LINES:
+                    line_fit = _line_fit(field, line, marked[name], qualities, _LINES[name])
+                    fit = max(fit, line_fit)
+        score = share * sum(best) / len(concepts) + (1 - share) * fit
+        ranked.append(Ranked(code, round(score, 4), fields, marked))
+    ranked.sort(key=lambda r: (-r.score, len(r.code.title), r.code.system.position, r.code.code))
+    return ranked

@@ -1,0 +1,210 @@
+"""The tiers of a search, best first, each scored in its band of weights.WEIGHTS.bands: the exact
+code; codes in a typed prefix or range, in code order; codes whose title or one inclusion term
+holds all the typed words (or their synonyms and word forms); other codes whose texts hold them
+all; codes that hold some of them. A query whose words find nothing is corrected (typos) and its
+hits keep their tiers, scored lower.
+
+Text hits are taken from the backend in blocks (one title or inclusion term: shortest such line
+first; all words: by the backend's relevance when a query matches more codes than one block holds
+but at most COUNT_CAP, shortest title first otherwise) and each block is ranked (ranking.rank).
+Blocks are ranked apart, so a later block may rank a code higher than an earlier one did: a hit
+never scores above the hit before it (scores_in_order).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.html import escape
+
+from codes.models import Code, CodeSystem
+from codes.search.backends import get_backend
+from codes.search.backends.base import COUNT_CAP, Scope
+from codes.search.concepts import concepts_for
+from codes.search.query import CodeRange, ParsedQuery
+from codes.search.ranking import rank
+from codes.search.results import Hit
+from codes.search.typos import corrected_terms
+from codes.search.weights import WEIGHTS, Band
+
+BLOCK = 50
+_BANDS = WEIGHTS.bands
+
+
+def scores_in_order(hits: Sequence[Hit]) -> None:
+    """Lower each hit's score to at most the one before it, so that scores never rise down the
+    list (a client sorting by score keeps the order)."""
+    ceiling = 1.0
+    for hit in hits:
+        hit.score = min(hit.score, ceiling)
+        ceiling = hit.score
+
+
+# --- codes, prefixes and ranges ----------------------------------------------------------------
+
+
+def code_hits(
+    parsed: ParsedQuery, systems: Sequence[CodeSystem], scope: Scope, wanted: int, *, prefixes: bool
+) -> tuple[list[Hit], int]:
+    """Exact codes first, then every code in a typed prefix or range, in code order.
+
+    Each (system, prefix or range) is one index range scan over (system, code) that stops after
+    COUNT_CAP+1 ids: the count and the first ids in code order in one query.
+    """
+    visible = Code.objects.all()
+    if not scope.include_deleted:
+        visible = visible.exclude(status=Code.Status.DELETED)
+    by_id = {system.pk: system for system in systems}
+    exact: list[Code] = []
+    if parsed.codes:
+        spellings = [
+            Q(system=system, code=system.normalize_code(code))
+            for system in systems
+            for code in parsed.codes
+        ]
+        exact = list(visible.filter(Q(*spellings, _connector=Q.OR)))
+        exact.sort(key=lambda code: (by_id[code.system_id].position, code.code))
+    hits = [_code_hit(code, "code", _BANDS.exact_code, by_id) for code in exact]
+    intervals: list[tuple[str, str | CodeRange]] = []
+    if prefixes:
+        intervals += [("prefix", code) for code in parsed.codes]
+    intervals += [("range", code_range) for code_range in parsed.ranges]
+    listed = {code.pk for code in exact}
+    wanted_ids: list[tuple[str, int]] = []
+    count = len(exact)
+    for system in systems:
+        for kind, what in intervals:
+            bounds = _interval(system, what)
+            if bounds is None:
+                continue
+            low, high = bounds
+            ids = visible.filter(system=system, code__gte=low, code__lt=high).order_by("code")
+            found = list(ids.values_list("pk", flat=True)[: COUNT_CAP + 1])
+            new = [pk for pk in found if pk not in listed]
+            listed.update(new)
+            count += len(new)
+            wanted_ids += [(kind, pk) for pk in new[: max(wanted - len(hits) - len(wanted_ids), 0)]]
+    codes = visible.in_bulk([pk for _, pk in wanted_ids])
+    hits += [_code_hit(codes[pk], kind, _BANDS.code_interval, by_id) for kind, pk in wanted_ids]
+    return hits, count
+
+
+def _interval(system: CodeSystem, what: str | CodeRange) -> tuple[str, str] | None:
+    """[low, high) of the codes a typed prefix or range covers in one system."""
+    if isinstance(what, str):
+        low = _code_prefix(system, what)
+        if len(low.replace(".", "")) < 2:
+            return None
+        return low, _successor(low)
+    return _code_prefix(system, what.low), _successor(_code_prefix(system, what.high))
+
+
+def _code_prefix(system: CodeSystem, raw: str) -> str:
+    """A typed code beginning as the system writes it: `e116` -> `E11.6` in ICD-10-CM."""
+    code = raw.upper().rstrip("*")
+    if code.endswith("."):
+        return code
+    return system.normalize_code(code) if len(code) > 3 else code
+
+
+def _successor(prefix: str) -> str:
+    """The first string after every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _code_hit(code: Code, match: str, band: Band, systems_by_id: dict[int, CodeSystem]) -> Hit:
+    code.system = systems_by_id[code.system_id]
+    title = escape(code.title)
+    return Hit(
+        code=code, match=match, score=band.score(1.0), highlight=title, title_highlight=title
+    )
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+@dataclass
+class TextHits:
+    """The word tiers' hits (as many as wanted), their count, and the corrected query if any."""
+
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+    corrected: str | None = None
+
+
+def text_hits(
+    parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id: dict[int, CodeSystem]
+) -> TextHits:
+    """Codes whose title or one inclusion term holds all the typed words, then the other codes
+    whose texts hold them all, then those with some of them."""
+    if not parsed.terms:
+        return TextHits()
+    backend = get_backend()
+    terms = parsed.terms
+    concepts = concepts_for(terms)
+    found = TextHits()
+    match, scale = "text", 1.0
+    every_count = backend.count(concepts, scope, every=True)
+    if not every_count:
+        fixed = corrected_terms(backend, terms, concepts, scope)
+        fixed_concepts = concepts_for(fixed) if fixed != terms else []
+        # A correction is shown only when it finds something (PostgreSQL's vocabulary keeps the
+        # words of deleted codes until the index is rebuilt).
+        fixed_count = backend.count(fixed_concepts, scope, every=True) if fixed_concepts else 0
+        if fixed_count:
+            match, concepts, every_count = "fuzzy", fixed_concepts, fixed_count
+            scale = _BANDS.corrected
+            found.corrected = " ".join(" ".join(term.words) for term in fixed)
+    # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
+    some_count = 0
+    if len(concepts) > 1 and every_count <= COUNT_CAP:
+        some_count = backend.count(concepts, scope, every=False)
+    found.count = every_count + some_count
+    seen: set[int] = set()
+
+    def add(ids: list[int], band: Band) -> None:
+        codes = list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen]))
+        for code in codes:
+            code.system = systems_by_id[code.system_id]
+            seen.add(code.pk)
+        for ranked in rank(codes, concepts):
+            hit = Hit(ranked.code, match, round(scale * band.score(ranked.score), 4), "")
+            hit.ranked = ranked
+            found.hits.append(hit)
+
+    # First the codes with all words in their title or one inclusion term, shortest line first,
+    # then the other codes with all words, then those with some.
+    start = 0
+    while every_count and len(found.hits) < wanted:
+        ids = backend.line_ids(concepts, scope, start=start, size=BLOCK)
+        add(ids, _BANDS.all_words_in_line)
+        if len(ids) < BLOCK:
+            break
+        start += BLOCK
+    tiers = ((True, every_count, _BANDS.all_words), (False, some_count, _BANDS.some_words))
+    for every, count, band in tiers:
+        start = 0
+        while len(found.hits) < wanted and start < count:
+            ids = backend.ids(
+                concepts,
+                scope,
+                every=every,
+                # One block holds every match: no need to order them (bm25 must read every
+                # document list of a common word for its statistics, even for 3 matches).
+                by_relevance=BLOCK < count <= COUNT_CAP,
+                start=start,
+                size=BLOCK,
+            )
+            add(ids, band)
+            start += BLOCK
+    return found
+
+
+def code_suggestions(parsed: ParsedQuery) -> list[str]:
+    """Shorter code families to try when a code finds nothing: 63708 -> 6370*."""
+    suggestions = []
+    for code in parsed.codes:
+        family = code.rstrip(".*")[:-1].rstrip(".")
+        if len(family) >= 3:
+            suggestions.append(f"{family}*")
+    return suggestions
