@@ -1,0 +1,44 @@
+"""The list of searches that found nothing never holds up or fails the search that asked."""
+
+import time
+
+import psycopg
+import pytest
+from django.db import OperationalError, connection
+
+from codes.models import ZeroResultQuery
+from codes.services import search_log
+
+
+def test_a_busy_database_skips_the_count_and_the_search_still_answers(
+    coder_client, sample, monkeypatch
+):
+    def busy(query: str) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(search_log, "_count", busy)
+    response = coder_client.get("/", {"q": "xylophone"})
+    assert response.status_code == 200
+    assert "xylophone" in response.content.decode()
+    assert response.context["result"].count == 0
+    assert not ZeroResultQuery.objects.exists()
+
+
+@pytest.mark.postgres_only
+def test_a_locked_log_table_costs_the_search_a_brief_wait_not_a_failure(coder_client, sample):
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params) as other:
+        # Another session holds the table (as a long import's transaction could hold its rows).
+        other.execute("LOCK TABLE codes_zeroresultquery IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = coder_client.get("/", {"q": "xylophone"})
+        waited = time.monotonic() - started
+        other.rollback()
+    assert response.status_code == 200
+    assert response.context["result"].count == 0
+    assert waited < search_log.BUSY_WAIT_MS / 1000 + 3
+    # The count was skipped; the next search that finds nothing is counted again.
+    coder_client.get("/", {"q": "xylophone"})
+    assert ZeroResultQuery.objects.get(query="xylophone").count == 1
