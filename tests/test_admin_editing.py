@@ -160,3 +160,12 @@ def test_an_unknown_revision_is_404(editor_client, sample):
     code = Code.objects.get(code="63709")
     assert editor_client.get(f"/admin/codes/code/{code.pk}/history/999999/").status_code == 404
     assert editor_client.get(f"/admin/codes/code/{code.pk}/history/abc/").status_code == 404
+
+
+def test_a_vertical_tab_pasted_from_word_is_cleaned_on_save(editor, sample):
+    code = Code.objects.get(code="63709")
+    code.lay_description = "First line\x0bsecond line\x07"
+    code_save(code=code, user=editor, reason="pasted from Word")
+    code.refresh_from_db()
+    assert code.lay_description == "First line\nsecond line"
+    assert code.history.first().lay_description == "First line\nsecond line"

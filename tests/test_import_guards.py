@@ -186,3 +186,12 @@ def test_absurd_nesting_is_a_one_line_error_not_a_recursion_error(sample, tmp_pa
     assert "icd10cm-tabular-2026.xml, line" in message
     assert "nested more than 32 deep" in message
     assert "\n" not in message
+
+
+def test_control_characters_in_a_file_are_cleaned_on_import(sample, tmp_path):
+    path = jsonl(
+        tmp_path, {"code": "63709", "title": "Repair\x0bwith laminectomy", "descriptor": "a\x07b"}
+    )
+    run(path, "cpt", partial=True)
+    code = Code.objects.get(code="63709")
+    assert (code.title, code.descriptor) == ("Repair with laminectomy", "ab")

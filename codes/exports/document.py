@@ -1,11 +1,12 @@
 """What every export format renders: the comparisons (`presenters.comparison_document()`, the
 /api/compare document) and the `Stamp` that says which export a file is."""
 
-import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
+
+from codes.text import clean_text
 
 Document = dict[str, Any]
 
@@ -100,21 +101,6 @@ class Export:
             ("Comparisons", str(len(self.comparisons))),
             ("Verify", VERIFY_HINT),
         ]
-
-
-# C0 control characters but tab, line feed and carriage return: XML (so XLSX) cannot hold
-# them, and no reader shows them. Word pastes a manual line break as a vertical tab, and a
-# page break as a form feed: those two become line breaks, the rest go.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-LINE_BREAK_CONTROLS = "\x0b\x0c"
-
-
-def clean_text(text: str) -> str:
-    """`text` without control characters: a vertical tab or form feed becomes a line break,
-    other C0 controls but tab, line feed and carriage return are removed."""
-    return CONTROL_CHARACTERS.sub(
-        lambda match: "\n" if match[0] in LINE_BREAK_CONTROLS else "", text
-    )
 
 
 def _cleaned(value: Any) -> Any:

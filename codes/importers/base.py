@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from codes.models import Code, CodeSystem, StaleEditError
 from codes.services.codes import Progress, codes_import
+from codes.text import clean_text
 
 # Fields an import owns. lay_description is not among them: it is written for new codes only.
 IMPORTED_FIELDS = (
@@ -311,6 +312,8 @@ def _check_texts(release: Release, record: CodeRecord, limits: dict[str, int]) -
             raise ImportFileError(
                 release.path, record.line, f"{name} of code {record.code} holds a NUL byte"
             )
+        value = clean_text(value)
+        setattr(record, name, value)
         if name in limits and len(value) > limits[name]:
             raise ImportFileError(
                 release.path,

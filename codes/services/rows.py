@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from codes.models import BASELINE_REASON
+from codes.text import clean_text
 
 # Who writes: an editor, or None for a command (an import, load_synonyms).
 Editor = AbstractBaseUser | AnonymousUser | None
@@ -35,6 +36,15 @@ def rows_record_baselines(*, rows: "models.QuerySet[Row]") -> None:
     history.bulk_history_create(unrecorded, update=True, default_change_reason=BASELINE_REASON)
 
 
+def _clean_texts(row: models.Model) -> None:
+    """Take control characters (a vertical tab pasted from Word ...) out of the row's texts."""
+    for field in row._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(row, field.attname)
+            if isinstance(value, str):
+                setattr(row, field.attname, clean_text(value))
+
+
 @transaction.atomic
 def row_save(
     *, row: Row, user: Editor, reason: str = "", fields: Iterable[str] | None = None
@@ -47,6 +57,7 @@ def row_save(
     """
     if not row._state.adding:
         rows_record_baselines(rows=type(row)._default_manager.filter(pk=row.pk))
+    _clean_texts(row)
     row._change_reason = reason  # type: ignore[attr-defined]
     row._history_user = user  # type: ignore[attr-defined]
     row.save(update_fields=None if fields is None else list(fields))
