@@ -6,12 +6,18 @@ run stops by itself.
 Classes: the search page and the search API over the fixed query mix of bench/queries.tsv, shuffled
 (a team asks the same searches again: after the first round the result cache answers them); the
 search page over 8,000 searches asked once each (the search itself, every time); code pages,
-comparisons and the code API for random codes. Each class but `search new` is measured after
---warm-up seconds of the same load, unmeasured: the steady state, with every process's caches and
-connections warm.
+comparisons (page and API) and the code API for random codes; searches that find nothing (each
+new). Each class but the ones asked once is measured after --warm-up seconds of the same load,
+unmeasured: the steady state, with every process's caches and connections warm.
+
+`soak` mixes searches, code pages and comparisons while an editor saves a code through the admin
+every second and an import of 300 codes runs again and again; it counts errors and checks that
+every save the admin accepted and every import left its revisions (nothing lost).
 """
 
 import argparse
+import csv
+import itertools
 import json
 import os
 import random
@@ -22,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -42,19 +49,23 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from codes.models import Code  # noqa: E402
 from codes.presenters import compare_url  # noqa: E402
-from codes.roles import CODERS  # noqa: E402
+from codes.roles import CODERS, EDITORS  # noqa: E402
 from codes.search.concepts import FILLER_WORDS  # noqa: E402
 from codes.selectors import compare_tokens  # noqa: E402
+from tests.admin_forms import code_form_data  # noqa: E402
 
 RESULTS = ROOT / "bench" / "loadtest.json"
 # Classes measured without a warm-up: each URL is asked once, so no cache may answer it.
-ASKED_ONCE = {"search new"}
+ASKED_ONCE = {"search new", "search nothing"}
+SOAK_IMPORT_CODES = 300
 QUERIES = ROOT / "bench" / "queries.tsv"
 
 
-def session_key() -> str:
-    user, _ = get_user_model().objects.get_or_create(username="loadtest")
-    user.groups.add(Group.objects.get(name=CODERS))
+def session_key(username: str = "loadtest", group: str = CODERS) -> str:
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": group != CODERS}
+    )
+    user.groups.add(Group.objects.get(name=group))
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
@@ -98,8 +109,132 @@ def url_classes() -> dict[str, list[str]]:
         "search api": [f"/api/search?q={quote(q)}" for q in queries],
         "code page": [code.get_absolute_url() for code in codes],
         "compare": [compare_url(compare_tokens(pair)) for pair in pairs],
+        "compare api": [
+            f"/api/compare?codes={quote(','.join(compare_tokens(pair)), safe=',:')}"
+            for pair in pairs
+        ],
+        "search nothing": [f"/?q=zq{rng.randrange(36**6):06x}xv" for _ in range(8000)],
         "code api": [f"/api/codes/{c.system.slug}/{quote(c.code)}" for c in codes],
+        "soak": [
+            path
+            for group in itertools.zip_longest(
+                [f"/?q={quote(q)}" for q in queries],
+                [code.get_absolute_url() for code in codes],
+                [compare_url(compare_tokens(pair)) for pair in pairs],
+            )
+            for path in group
+            if path
+        ],
     }
+
+
+class Soak:
+    """What runs beside wrk in the soak class: an editor saving a code through the admin every
+    second, and an import of SOAK_IMPORT_CODES codes' titles run again and again. Afterwards
+    `check` finds the revision of every save the admin accepted and of every import."""
+
+    def __init__(self, base: str, tmp: Path) -> None:
+        self.base, self.tmp = base, tmp
+        self.stop = threading.Event()
+        self.saves: list[tuple[str, int]] = []  # (change reason, HTTP status)
+        self.imports: list[tuple[str, int]] = []  # (release label, exit status)
+        self.editor_cookie = f"sessionid={session_key('loadtest-editor', EDITORS)}"
+        self.code = Code.objects.filter(system__slug="cpt").first() or Code.objects.first()
+        self.imported = list(
+            Code.objects.filter(system__slug="icd10cm", status="active")
+            .order_by("code")
+            .values_list("code", "title")[:SOAK_IMPORT_CODES]
+        )
+        self.threads = [
+            threading.Thread(target=self._edit, daemon=True),
+            threading.Thread(target=self._import, daemon=True),
+        ]
+
+    def __enter__(self) -> "Soak":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=120)
+
+    def _edit(self) -> None:
+        url = f"{self.base}/admin/codes/code/{self.code.pk}/change/"
+        for n in itertools.count(1):
+            if self.stop.wait(1):
+                return
+            request = urllib.request.Request(url, headers={"Cookie": self.editor_cookie})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                csrf_cookie = response.headers.get_all("Set-Cookie") or []
+                page = response.read().decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            csrf = next(c.split(";")[0] for c in csrf_cookie if c.startswith("csrftoken="))
+            self.code.refresh_from_db()
+            reason = f"soak save {n}"
+            data = code_form_data(
+                self.code, lay_description=f"Soak edit {n}.", change_reason=reason
+            )
+            body = "&".join(f"{quote(str(k))}={quote(str(v))}" for k, v in data.items())
+            post = urllib.request.Request(
+                url,
+                data=(body + f"&csrfmiddlewaretoken={token}").encode(),
+                headers={"Cookie": f"{self.editor_cookie}; {csrf}", "Referer": url},
+            )
+            try:
+                status = NO_REDIRECT.open(post, timeout=30).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            self.saves.append((reason, status))
+
+    def _import(self) -> None:
+        for n in itertools.count(1):
+            if self.stop.is_set():
+                return
+            path = self.tmp / f"soak-{n}.csv"
+            with path.open("w", newline="") as file:
+                writer = csv.writer(file)
+                writer.writerow(["code", "title"])
+                for code, title in self.imported:
+                    writer.writerow([code, title + (" (soak)" if n % 2 else "")])
+            label = f"soak-{n}"
+            command = [sys.executable, "manage.py", "import_codes", str(path)]
+            result = subprocess.run(
+                [*command, "--system", "icd10cm", "--partial", "--version", label],
+                cwd=ROOT,
+                capture_output=True,
+                timeout=300,
+            )
+            self.imports.append((label, result.returncode))
+
+    def check(self) -> dict[str, int]:
+        history = Code.history.model.objects
+        accepted = [reason for reason, status in self.saves if status == 302]
+        lost_saves = sum(
+            1 for reason in accepted if not history.filter(history_change_reason=reason).exists()
+        )
+        done = [label for label, status in self.imports if status == 0]
+        lost_imports = sum(
+            1
+            for label in done
+            if history.filter(history_change_reason=f"import {label}").count() != len(self.imported)
+        )
+        return {
+            "admin_saves": len(self.saves),
+            "admin_saves_refused": len(self.saves) - len(accepted),
+            "imports": len(self.imports),
+            "imports_failed": len(self.imports) - len(done),
+            "lost": lost_saves + lost_imports,
+        }
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+NO_REDIRECT = urllib.request.build_opener(_NoRedirect)
 
 
 def free_port() -> int:
@@ -123,17 +258,12 @@ def wait_until_up(base: str) -> None:
 def check_signed_in(base: str, session: str, classes: dict[str, list[str]]) -> None:
     """Each class's first URL must answer 200 for the session, not a redirect to the login."""
 
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
     for name, paths in classes.items():
         request = urllib.request.Request(
             base + paths[0], headers={"Cookie": f"sessionid={session}"}
         )
         try:
-            status = opener.open(request, timeout=10).status
+            status = NO_REDIRECT.open(request, timeout=10).status
         except urllib.error.HTTPError as error:
             status = error.code
         if status != 200:
@@ -242,8 +372,14 @@ def main() -> None:
                 path_file.write_text("\n".join(paths) + "\n")
                 if name not in ASKED_ONCE and args.warm_up:
                     wrk(base, path_file, session, args.connections, args.warm_up)
-                output = wrk(base, path_file, session, args.connections, args.seconds)
-                results[name] = {**parse_wrk(output), "distinct_urls": len(paths)}
+                if name == "soak":
+                    with Soak(base, Path(tmp)) as soak:
+                        output = wrk(base, path_file, session, args.connections, args.seconds)
+                    beside = soak.check()
+                else:
+                    output = wrk(base, path_file, session, args.connections, args.seconds)
+                    beside = {}
+                results[name] = {**parse_wrk(output), "distinct_urls": len(paths), **beside}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -254,6 +390,12 @@ def main() -> None:
             f"{name:<13}{row['requests_per_s']:>9.1f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
             f"{row['errors']:>8}{row['requests']:>10}"
         )
+        if "lost" in row:
+            print(
+                f"{'':<13}beside it: {row['admin_saves']} admin saves "
+                f"({row['admin_saves_refused']} refused), {row['imports']} imports "
+                f"({row['imports_failed']} failed), {row['lost']} lost"
+            )
     RESULTS.write_text(
         json.dumps(
             {
