@@ -76,12 +76,24 @@ def test_an_hcpcs_file_cut_in_half_is_refused_at_the_cut(sample, tmp_path):
 
 def test_an_hcpcs_record_without_its_trailing_blanks_is_refused(sample, tmp_path):
     lines = hcpcs_records()
-    first = next(i for i, line in enumerate(lines) if len(line) == 320)
+    first = next(i for i, line in enumerate(lines) if len(line) == 320 and line[10:11] == b"3")
     lines[first] = lines[first].rstrip()
     path = tmp_path / "HCPC2019_CONTR_ANWEB.txt"
     path.write_bytes(b"\r\n".join(lines))
     message = refused(path, "hcpcs")
     assert f"line {first + 1}:" in message and "320" in message
+
+
+def test_a_continuation_without_its_trailing_blanks_is_read_as_cms_writes_it(sample, tmp_path):
+    # The 2019 file has one: G8891's second line ends after its description, at column 316.
+    lines = hcpcs_records()
+    second = next(i for i, line in enumerate(lines) if line[10:11] == b"4" and len(line) == 320)
+    lines[second] = lines[second][:316]
+    path = tmp_path / "HCPC2019_CONTR_ANWEB.txt"
+    path.write_bytes(b"\r\n".join(lines))
+    run(path, "hcpcs")
+    code = Code.objects.get(system__slug="hcpcs", code=lines[second][:5].decode().strip())
+    assert lines[second][11:].decode("latin-1").strip() in code.title
 
 
 def test_a_release_that_would_delete_many_codes_needs_allow_deletions(sample, tmp_path):

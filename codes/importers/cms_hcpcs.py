@@ -36,6 +36,7 @@ from codes.models import Code
 
 ENCODING = "iso-8859-1"
 RECORD_LENGTH = 320
+LONG_DESCRIPTION_END = 91  # the last column of the long description
 PROCEDURE, CONTINUATION, MODIFIER, MODIFIER_CONTINUATION = "3", "4", "7", "8"
 RECORD_KINDS = (PROCEDURE, CONTINUATION, MODIFIER, MODIFIER_CONTINUATION)
 PREAMBLE_LINES = 20  # the CMS files open with a short disclaimer before the first record
@@ -124,15 +125,15 @@ def _text_rows(path: Path) -> Iterator[_Row]:
                 "with record type 3, 4, 7 or 8 in column 11)",
             )
         seen_record = True
-        if len(line) != RECORD_LENGTH:
-            # A short record is a file cut short or re-saved without its trailing blanks:
-            # padding it would read blanks as empty descriptions and dates.
+        if not _complete(line):
+            # A record cut short would be padded into blank descriptions and dates.
             raise ImportFileError(
                 path,
                 number,
                 f"wrong layout: {len(line)} characters, an HCPCS record has {RECORD_LENGTH} "
                 "(is the file cut short?)",
             )
+        line = line.ljust(RECORD_LENGTH)
         yield _Row(
             line=number,
             code=line[0:5],
@@ -147,6 +148,15 @@ def _text_rows(path: Path) -> Iterator[_Row]:
         raise ImportFileError(
             path, None, "wrong layout: no CMS HCPCS fixed-width record in the file"
         )
+
+
+def _complete(line: str) -> bool:
+    """A first record (a code's or a modifier's) holds every field, all RECORD_LENGTH columns;
+    a continuation holds only more of the long description (columns 12-91), and CMS writes some
+    without their trailing blanks (one in the 2019 file)."""
+    if line[10] in (CONTINUATION, MODIFIER_CONTINUATION):
+        return LONG_DESCRIPTION_END <= len(line) <= RECORD_LENGTH
+    return len(line) == RECORD_LENGTH
 
 
 def _refuse_utf8(path: Path, data: bytes) -> None:
