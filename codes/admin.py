@@ -428,7 +428,7 @@ class ComparisonNoteAdmin(VersionedAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(HistoryAdmin):
+class SynonymAdmin(VersionedAdmin):
     list_display = ["term", "meaning"]
     search_fields = ["term", "meaning"]
 
