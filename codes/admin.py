@@ -16,7 +16,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
-    HttpResponseRedirect,
 )
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -203,10 +202,10 @@ class VersionedAdmin(HistoryAdmin):
     ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError as exc:
-            # Lost the race between the form's check and the save: refuse, never overwrite.
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.path)
+        except StaleEditError:
+            # Lost the race between the form's check and the save (nothing was written):
+            # checked again, the form shows the winner's changes beside the editor's text.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RecentlyChangedFilter(admin.SimpleListFilter):
