@@ -6,16 +6,26 @@ codes and notes; a revert must say which version it was asked from.
 """
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connection, connections, transaction
 from django.test import Client
 
 from codes.forms import ChangeReasonForm, VersionedForm
-from codes.models import Code, Synonym
+from codes.models import Code, ComparisonNote, Synonym
 from codes.services import code_save, row_save
-from tests.admin_forms import code_form_data, synonym_form_data
+from tests.admin_forms import code_form_data, note_form_data, synonym_form_data
 from tests.marks import plain_marks
+from tests.test_hardening import sqlite_connection
+
+BUSY = (
+    "An import or another save is holding the database, so nothing was saved. Your text is "
+    "still in the form: save again in a moment."
+)
 
 
 def _code_case():
@@ -25,21 +35,162 @@ def _code_case():
     return code, url, data, "lay_description"
 
 
+def _note_case():
+    note = ComparisonNote.objects.get(code_a__code="63707", code_b__code="63709")
+    url = f"/admin/codes/comparisonnote/{note.pk}/change/"
+    return note, url, note_form_data(note, summary="my careful rewording"), "summary"
+
+
 def _synonym_case():
     synonym = Synonym.objects.get(term="CHF")
     url = f"/admin/codes/synonym/{synonym.pk}/change/"
     return synonym, url, synonym_form_data(synonym, meaning="my careful rewording"), "meaning"
 
 
-CASES = {"code": _code_case, "synonym": _synonym_case}
+CASES = {"code": _code_case, "note": _note_case, "synonym": _synonym_case}
+
+
+@contextmanager
+def file_database(tmp_path: Path, busy_seconds: float) -> Iterator[Path]:
+    """This thread's default database, for the block, as a file copy of the test database opened
+    with the project's SQLite options (WAL, IMMEDIATE writers) and a short busy timeout: the
+    in-memory test database has no file lock for another connection to hold."""
+    path = tmp_path / "editing.sqlite3"
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(path)])
+    original = connections["default"]
+    copy = sqlite_connection(path, "default")
+    copy.settings_dict["OPTIONS"]["timeout"] = busy_seconds
+    connections["default"] = copy
+    try:
+        yield path
+    finally:
+        copy.close()
+        connections["default"] = original
+
+
+@contextmanager
+def another_writer(path: Path) -> Iterator[None]:
+    """Another connection (an import, say) holding SQLite's write lock for the block."""
+    connections["holder"] = holder = sqlite_connection(path, "holder")
+    try:
+        with transaction.atomic(using="holder"), holder.cursor() as cursor:
+            cursor.execute("UPDATE codes_searchtoken SET token = token")  # any write
+            yield
+    finally:
+        holder.close()
+        del connections["holder"]
 
 
 def _stored(obj, field):
     return getattr(type(obj)._default_manager.get(pk=obj.pk), field)
 
 
+@pytest.mark.sqlite_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", CASES)
+def test_a_save_while_sqlite_is_held_by_another_writer_keeps_the_text(
+    editor_client, sample, tmp_path, kind
+):
+    obj, url, data, field = CASES[kind]()
+    before = _stored(obj, field)
+    with file_database(tmp_path, busy_seconds=0.2) as path:
+        with another_writer(path):
+            assert editor_client.get(url).status_code == 200  # opening the form waits for nothing
+            response = editor_client.post(url, data)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert BUSY in html.replace("&#x27;", "'")
+        assert "my careful rewording" in html  # the editor's text, still in the form
+        assert _stored(obj, field) == before
+
+        # Once the other writer is done, the same form saves.
+        assert editor_client.post(url, data).status_code == 302
+        assert _stored(obj, field) == "my careful rewording"
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_a_revert_while_sqlite_is_held_by_another_writer_is_refused_and_kept(
+    editor_client, sample, tmp_path
+):
+    code = Code.objects.get(code="63709")
+    original = code.lay_description
+    assert editor_client.post(*_edit(code, "A wrong text.")).status_code == 302
+    record = code.history.get(version=1)
+    url = f"/admin/codes/code/{code.pk}/history/{record.history_id}/"
+    with file_database(tmp_path, busy_seconds=0.2) as path:
+        with another_writer(path):
+            response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "An import or another save is holding the database, so nothing was reverted." in html
+        assert 'value="undo my slip"' in html
+        assert _stored(code, "lay_description") == "A wrong text."
+
+        response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
+        assert response.status_code == 302
+        assert _stored(code, "lay_description") == original
+
+
 def _edit(code: Code, text: str) -> tuple[str, dict]:
     return f"/admin/codes/code/{code.pk}/change/", code_form_data(code, lay_description=text)
+
+
+@contextmanager
+def row_locked(obj) -> Iterator[None]:
+    """Another PostgreSQL connection (an import, say) holding `obj`'s row lock for the block."""
+    default = connections["default"]
+    holder = type(default)(dict(default.settings_dict), alias="holder")
+    connections["holder"] = holder
+    try:
+        with transaction.atomic(using="holder"), holder.cursor() as cursor:
+            table = obj._meta.db_table
+            cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [obj.pk])
+            yield
+    finally:
+        holder.close()
+        del connections["holder"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", CASES)
+def test_a_save_of_a_row_another_transaction_locks_waits_briefly_and_keeps_the_text(
+    editor_client, sample, settings, kind
+):
+    settings.EDITOR_LOCK_TIMEOUT_SECONDS = 0.3
+    obj, url, data, field = CASES[kind]()
+    before = _stored(obj, field)
+    with row_locked(obj):
+        response = editor_client.post(url, data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert BUSY in html.replace("&#x27;", "'")
+    assert "my careful rewording" in html
+    assert _stored(obj, field) == before
+    assert editor_client.post(url, data).status_code == 302
+    assert _stored(obj, field) == "my careful rewording"
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_revert_of_a_row_another_transaction_locks_is_refused_and_kept(
+    editor_client, sample, settings
+):
+    settings.EDITOR_LOCK_TIMEOUT_SECONDS = 0.3
+    code = Code.objects.get(code="63709")
+    assert editor_client.post(*_edit(code, "A wrong text.")).status_code == 302
+    record = code.history.get(version=1)
+    url = f"/admin/codes/code/{code.pk}/history/{record.history_id}/"
+    with row_locked(code):
+        response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "An import or another save is holding the database, so nothing was reverted." in html
+    assert 'value="undo my slip"' in html
+    assert _stored(code, "lay_description") == "A wrong text."
 
 
 def test_the_loser_of_a_race_sees_the_winners_changes_and_keeps_their_text(
@@ -146,3 +297,12 @@ def test_a_revert_that_does_not_say_its_version_is_refused(editor_client, sample
         "looking at" in response.content.decode()
     )
     assert _stored(obj, field) == "my careful rewording"
+
+
+def test_a_database_that_is_gone_is_still_a_503_not_a_busy_message(editor_client, sample):
+    code = Code.objects.get(code="63709")
+    editor_client.raise_request_exception = False  # answered as a browser would see it
+    with mock.patch("codes.services.code_save", side_effect=OperationalError("server closed")):
+        response = editor_client.post(*_edit(code, "my careful rewording"))
+    assert response.status_code == 503
+    assert "holding the database" not in response.content.decode()
