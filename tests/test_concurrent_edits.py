@@ -71,7 +71,7 @@ def file_database(tmp_path: Path, busy_seconds: float) -> Iterator[Path]:
 
 
 @contextmanager
-def another_writer(path: Path) -> Iterator[None]:
+def sqlite_write_lock_held(path: Path) -> Iterator[None]:
     """Another connection (an import, say) holding SQLite's write lock for the block."""
     connections["holder"] = holder = sqlite_connection(path, "holder")
     try:
@@ -83,63 +83,8 @@ def another_writer(path: Path) -> Iterator[None]:
         del connections["holder"]
 
 
-def _stored(obj, field):
-    return getattr(type(obj)._default_manager.get(pk=obj.pk), field)
-
-
-@pytest.mark.sqlite_only
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("kind", CASES)
-def test_a_save_while_sqlite_is_held_by_another_writer_keeps_the_text(
-    editor_client, sample, tmp_path, kind
-):
-    obj, url, data, field = CASES[kind]()
-    before = _stored(obj, field)
-    with file_database(tmp_path, busy_seconds=0.2) as path:
-        with another_writer(path):
-            assert editor_client.get(url).status_code == 200  # opening the form waits for nothing
-            response = editor_client.post(url, data)
-        html = response.content.decode()
-        assert response.status_code == 200
-        assert BUSY in html.replace("&#x27;", "'")
-        assert "my careful rewording" in html  # the editor's text, still in the form
-        assert _stored(obj, field) == before
-
-        # Once the other writer is done, the same form saves.
-        assert editor_client.post(url, data).status_code == 302
-        assert _stored(obj, field) == "my careful rewording"
-
-
-@pytest.mark.sqlite_only
-@pytest.mark.django_db(transaction=True)
-def test_a_revert_while_sqlite_is_held_by_another_writer_is_refused_and_kept(
-    editor_client, sample, tmp_path
-):
-    code = Code.objects.get(code="63709")
-    original = code.lay_description
-    assert editor_client.post(*_edit(code, "A wrong text.")).status_code == 302
-    record = code.history.get(version=1)
-    url = f"/admin/codes/code/{code.pk}/history/{record.history_id}/"
-    with file_database(tmp_path, busy_seconds=0.2) as path:
-        with another_writer(path):
-            response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
-        html = response.content.decode()
-        assert response.status_code == 200
-        assert "An import or another save is holding the database, so nothing was reverted." in html
-        assert 'value="undo my slip"' in html
-        assert _stored(code, "lay_description") == "A wrong text."
-
-        response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
-        assert response.status_code == 302
-        assert _stored(code, "lay_description") == original
-
-
-def _edit(code: Code, text: str) -> tuple[str, dict]:
-    return f"/admin/codes/code/{code.pk}/change/", code_form_data(code, lay_description=text)
-
-
 @contextmanager
-def row_locked(obj) -> Iterator[None]:
+def row_lock_held(obj) -> Iterator[None]:
     """Another PostgreSQL connection (an import, say) holding `obj`'s row lock for the block."""
     default = connections["default"]
     holder = type(default)(dict(default.settings_dict), alias="holder")
@@ -154,43 +99,78 @@ def row_locked(obj) -> Iterator[None]:
         del connections["holder"]
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.fixture
+def another_writer_holding(transactional_db, tmp_path, settings):
+    """`another_writer_holding(obj)`: a context in which another connection holds what the
+    editor's save of `obj` needs (SQLite's write lock, the row on PostgreSQL), while this
+    thread's saves wait for it only a fraction of a second."""
+    if connection.vendor == "postgresql":
+        settings.EDITOR_LOCK_TIMEOUT_SECONDS = 0.2
+        yield row_lock_held
+        return
+    with file_database(tmp_path, busy_seconds=0.2) as path:
+        yield lambda obj: sqlite_write_lock_held(path)
+
+
+def _stored(obj, field):
+    return getattr(type(obj)._default_manager.get(pk=obj.pk), field)
+
+
+def _edit(code: Code, text: str) -> tuple[str, dict]:
+    return f"/admin/codes/code/{code.pk}/change/", code_form_data(code, lay_description=text)
+
+
 @pytest.mark.parametrize("kind", CASES)
-def test_a_save_of_a_row_another_transaction_locks_waits_briefly_and_keeps_the_text(
-    editor_client, sample, settings, kind
+def test_a_save_while_another_writer_holds_the_database_keeps_the_text(
+    editor_client, sample, another_writer_holding, kind
 ):
-    settings.EDITOR_LOCK_TIMEOUT_SECONDS = 0.3
     obj, url, data, field = CASES[kind]()
     before = _stored(obj, field)
-    with row_locked(obj):
+    with another_writer_holding(obj):
+        assert editor_client.get(url).status_code == 200  # opening the form waits for nothing
         response = editor_client.post(url, data)
     html = response.content.decode()
     assert response.status_code == 200
     assert BUSY in html.replace("&#x27;", "'")
-    assert "my careful rewording" in html
+    assert "my careful rewording" in html  # the editor's text, still in the form
     assert _stored(obj, field) == before
+
+    # Once the other writer is done, the same form saves.
     assert editor_client.post(url, data).status_code == 302
     assert _stored(obj, field) == "my careful rewording"
 
 
-@pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
-def test_a_revert_of_a_row_another_transaction_locks_is_refused_and_kept(
-    editor_client, sample, settings
+def test_a_revert_while_another_writer_holds_the_database_is_refused_and_kept(
+    editor_client, sample, another_writer_holding
 ):
-    settings.EDITOR_LOCK_TIMEOUT_SECONDS = 0.3
     code = Code.objects.get(code="63709")
+    original = code.lay_description
     assert editor_client.post(*_edit(code, "A wrong text.")).status_code == 302
     record = code.history.get(version=1)
     url = f"/admin/codes/code/{code.pk}/history/{record.history_id}/"
-    with row_locked(code):
+    with another_writer_holding(code):
         response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
     html = response.content.decode()
     assert response.status_code == 200
     assert "An import or another save is holding the database, so nothing was reverted." in html
     assert 'value="undo my slip"' in html
     assert _stored(code, "lay_description") == "A wrong text."
+
+    response = editor_client.post(url, {"reason": "undo my slip", "opened_version": 2})
+    assert response.status_code == 302
+    assert _stored(code, "lay_description") == original
+
+
+def _conflict_shown(response, *, what: str, reason: str, kept: str) -> str:
+    """The page of a refused stale save: the conflict with the other save's reason, the
+    editor's text (`kept`, as escaped in the page) and the version to save over now."""
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Someone else saved this {what} after you opened it" in html
+    assert reason in html
+    assert kept in html
+    assert 'name="opened_version" value="2"' in html
+    return html
 
 
 def test_the_loser_of_a_race_sees_the_winners_changes_and_keeps_their_text(
@@ -215,15 +195,14 @@ def test_the_loser_of_a_race_sees_the_winners_changes_and_keeps_their_text(
         return cleaned
 
     monkeypatch.setattr(VersionedForm, "clean", checked_before_the_winner_saved)
-    response = editor_client.post(url, loser)
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Someone else saved this code after you opened it" in html
+    html = _conflict_shown(
+        editor_client.post(url, loser),
+        what="code",
+        reason="the winner&#x27;s reason",
+        kept="the loser&#x27;s text</textarea>",
+    )
     assert "Changed by someone since you opened version 1" in html
-    assert "the winner&#x27;s reason" in html
     assert "<del>sutures</del><ins>stitches</ins>" in plain_marks(html)
-    assert "the loser&#x27;s text</textarea>" in html
-    assert 'name="opened_version" value="2"' in html
     assert _stored(code, "version") == 2 and "stitches" in _stored(code, "lay_description")
 
 
@@ -274,14 +253,13 @@ def test_a_stale_synonym_save_shows_the_other_change_and_keeps_the_text(editor_c
     first.meaning = "chronic heart failure"
     row_save(row=first, user=None, reason="first editor's reason")
 
-    response = editor_client.post(url, opened)
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "Someone else saved this synonym after you opened it" in html
-    assert "first editor&#x27;s reason" in html
-    assert 'value="congestive cardiac failure"' in html
+    _conflict_shown(
+        editor_client.post(url, opened),
+        what="synonym",
+        reason="first editor&#x27;s reason",
+        kept='value="congestive cardiac failure"',
+    )
     assert _stored(synonym, "meaning") == "chronic heart failure"
-    assert 'name="opened_version" value="2"' in html
 
 
 @pytest.mark.parametrize("kind", ["code", "synonym"])
