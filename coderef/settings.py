@@ -134,6 +134,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# PostgreSQL: how long an editor's save waits for a row lock (an import holding the code) before
+# it is refused with the form kept; imports are not bounded by it.
+EDITOR_LOCK_TIMEOUT_SECONDS = float(os.environ.get("DJANGO_EDITOR_LOCK_SECONDS", "3"))
+
 # Optional read replica for search traffic (see coderef/routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

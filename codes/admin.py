@@ -10,13 +10,13 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.db.models import Model, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
-    HttpResponseRedirect,
 )
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -44,6 +44,16 @@ from codes.models import (
     StaleEditError,
     Synonym,
     ZeroResultQuery,
+)
+
+# An editor's write that gave up waiting for the database (see services.lock_wait_timed_out).
+BUSY_SAVE = (
+    "An import or another save is holding the database, so nothing was saved. Your text is "
+    "still in the form: save again in a moment."
+)
+BUSY_REVERT = (
+    "An import or another save is holding the database, so nothing was reverted. Revert "
+    "again in a moment."
 )
 
 admin.site.site_header = "coderef editing"
@@ -169,6 +179,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
         except ValidationError as exc:
             form.add_error(None, exc.messages)
             return None
+        except OperationalError as exc:
+            if not services.lock_wait_timed_out(exc):
+                raise
+            form.add_error(None, BUSY_REVERT)
+            return None
         self.log_change(request, reverted, f"Reverted to {revision.label}.")
         saved_as = getattr(reverted, "version", None)
         self.message_user(
@@ -201,12 +216,33 @@ class VersionedAdmin(HistoryAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
+        """The change form, which never loses what an editor typed: a save that lost a race is
+        shown again with the conflict, and one that could not get the database in time (an
+        import holding it) with a message to save again."""
+        if request.method in ("GET", "HEAD"):
+            # Opening a form writes nothing: outside a transaction it takes no write lock, which
+            # on SQLite (IMMEDIATE transactions) would keep an editor waiting for an import.
+            return self._changeform_view(request, object_id, form_url, extra_context)
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except StaleEditError as exc:
-            # Lost the race between the form's check and the save: refuse, never overwrite.
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.path)
+            try:
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            except StaleEditError:
+                # Lost the race between the form's check and the save (nothing was written):
+                # checked again, the form shows the winner's changes beside the editor's text.
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except OperationalError as exc:
+            if not services.lock_wait_timed_out(exc):
+                raise
+            # Shown again, refused, outside a transaction that would wait for the lock again.
+            request.write_refusal = BUSY_SAVE  # type: ignore[attr-defined]  # read by get_form
+            return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "write_refusal", None)
+        return type(form.__name__, (form,), {"refusal": refusal}) if refusal else form
 
 
 class RecentlyChangedFilter(admin.SimpleListFilter):
@@ -428,7 +464,7 @@ class ComparisonNoteAdmin(VersionedAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(HistoryAdmin):
+class SynonymAdmin(VersionedAdmin):
     list_display = ["term", "meaning"]
     search_fields = ["term", "meaning"]
 

@@ -39,6 +39,8 @@ class VersionedForm(ChangeReasonForm):
     opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     conflict: selectors.EditConflict | None = None
+    # Set when the save could not be made (the database busy): why, shown instead of saving.
+    refusal: str | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,6 +50,8 @@ class VersionedForm(ChangeReasonForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         assert cleaned is not None  # Form.clean returns cleaned_data
+        if self.refusal:
+            raise ValidationError(self.refusal, code="refused")
         if self.instance.pk:
             opened_at = cleaned.get("opened_version")
             current = (

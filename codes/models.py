@@ -295,7 +295,7 @@ class Differentiator(models.Model):
         self.value_a, self.value_b = self.value_b, self.value_a
 
 
-class Synonym(models.Model):
+class Synonym(VersionedModel):
     """A word coders type and what it means: `CSF` -> `cerebrospinal fluid`."""
 
     term = models.CharField(max_length=100)

@@ -1,6 +1,6 @@
 """POST data for the admin change forms, as a browser would send them."""
 
-from codes.models import Code, ComparisonNote
+from codes.models import Code, ComparisonNote, Synonym
 
 
 def code_form_data(code: Code, /, **changes) -> dict:
@@ -54,6 +54,17 @@ def note_form_data(note: ComparisonNote, /, rows: list[dict] | None = None, **ch
             if key in row:
                 data[f"differentiators-{index}-{key}"] = row[key]
         data[f"differentiators-{index}-note"] = note.pk
+    data.update(changes)
+    return data
+
+
+def synonym_form_data(synonym: Synonym, /, **changes) -> dict:
+    data = {
+        "term": synonym.term,
+        "meaning": synonym.meaning,
+        "opened_version": synonym.version,
+        "change_reason": "",
+    }
     data.update(changes)
     return data
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from codes.models import Code, CodeSystem, ComparisonNote, Synonym
-from tests.admin_forms import post_code_change
+from tests.admin_forms import post_code_change, synonym_form_data
 from tests.marks import plain_marks
 
 
@@ -128,7 +128,7 @@ def test_synonyms_and_code_systems_keep_a_change_reason(editor_client, admin_cli
     assert page.count('name="change_reason"') == 1
     response = editor_client.post(
         f"/admin/codes/synonym/{synonym.pk}/change/",
-        {"term": synonym.term, "meaning": synonym.meaning + "s", "change_reason": "plural"},
+        synonym_form_data(synonym, meaning=synonym.meaning + "s", change_reason="plural"),
     )
     assert response.status_code == 302
     assert synonym.history.first().history_change_reason == "plural"
@@ -155,14 +155,14 @@ def test_synonyms_and_code_systems_keep_a_change_reason(editor_client, admin_cli
 def test_a_synonym_reverts_like_any_other_revision(editor_client, editor, sample):
     synonym = Synonym.objects.get(term="CHF")
     url = f"/admin/codes/synonym/{synonym.pk}/change/"
-    editor_client.post(url, {"term": "CHF", "meaning": "chronic heart failure"})
+    editor_client.post(url, synonym_form_data(synonym, meaning="chronic heart failure"))
     first = synonym.history.last()
     revision_url = f"/admin/codes/synonym/{synonym.pk}/history/{first.history_id}/"
-    label = f"the revision of {first.history_date:%Y-%m-%d %H:%M} UTC"
+    label = "version 1"  # versioned like codes and notes
     assert f'value="Revert to {label}"' in editor_client.get(revision_url).content.decode()
-    assert editor_client.post(revision_url, {"reason": ""}).status_code == 302
+    assert editor_client.post(revision_url, {"reason": "", "opened_version": 2}).status_code == 302
     synonym.refresh_from_db()
-    assert synonym.meaning == "congestive heart failure"
+    assert (synonym.meaning, synonym.version) == ("congestive heart failure", 3)
     latest = synonym.history.first()
     assert (latest.history_user, latest.history_change_reason) == (editor, f"Revert to {label}")
     assert synonym.history.count() == 3

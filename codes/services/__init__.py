@@ -5,14 +5,15 @@ Every write of a tracked row goes through these functions, whoever makes it (the
 revert, an import, a command): they check the version, record the baseline of a row without
 history, write the revision with its reason and user, and stamp `Code.texts_changed_at` when a
 text coders read changes (which flags the notes naming the code). Models keep only the version
-check in `save()`.
+check in `save()`. An editor's save waits only briefly for a lock another writer holds (an
+import): `lock_wait_timed_out` tells that refusal apart from a database that is gone.
 """
 
 from codes.services.codes import code_save, codes_import, codes_mark_deleted
 from codes.services.exports import ExportedFile, comparisons_export
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
-from codes.services.rows import row_save, rows_record_baselines
+from codes.services.rows import lock_wait_timed_out, row_save, rows_record_baselines
 from codes.services.synonyms import synonyms_add_missing
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "codes_import",
     "codes_mark_deleted",
     "comparisons_export",
+    "lock_wait_timed_out",
     "note_rows_save",
     "note_save",
     "notes_mark_reviewed",

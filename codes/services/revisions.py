@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from codes.history import content_fields, revision_label
@@ -36,12 +37,19 @@ def revision_revert(
     """Save the object as it was at `record`, as a new revision; a note gets its rows back too.
 
     `opened_version` is the version the editor looked at when asking for the revert: when
-    someone saved since, StaleEditError is raised and nothing changes. ValidationError when
-    the old state is no longer valid (its code now used by another row, say).
+    someone saved since, StaleEditError is raised and nothing changes. ValidationError when a
+    versioned object's revert does not say that version (it could undo a save made since), or
+    when the old state is no longer valid (its code now used by another row, say).
     """
     model: type[models.Model] = record.instance_type
     obj = model._default_manager.get(pk=record.id)
-    if opened_version is not None and isinstance(obj, VersionedModel):
+    if isinstance(obj, VersionedModel):
+        if opened_version is None:
+            raise ValidationError(
+                f"This revert does not say which version of the {model._meta.verbose_name} "
+                "you were looking at, so it could undo a save made since. Nothing was "
+                "reverted: reload this page and revert again."
+            )
         obj.version = opened_version  # the save refuses it when it is not current any more
     for field in content_fields(model):
         setattr(obj, field.attname, getattr(record, field.attname))

@@ -8,8 +8,9 @@ no path can write a row whose earlier state was never recorded.
 from collections.abc import Iterable
 from typing import TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -19,6 +20,32 @@ from codes.text import clean_text
 # Who writes: an editor, or None for a command (an import, load_synonyms).
 Editor = AbstractBaseUser | AnonymousUser | None
 Row = TypeVar("Row", bound=models.Model)
+
+
+# PostgreSQL's SQLSTATE for a lock not granted within lock_timeout (lock_not_available).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_wait_timed_out(error: OperationalError) -> bool:
+    """Whether `error` says a write gave up waiting for a lock another writer held (SQLite's
+    busy timeout, PostgreSQL's lock_timeout), rather than that the database is gone."""
+    cause = error.__cause__
+    if getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+        return True
+    return type(cause).__module__ == "sqlite3" and "locked" in str(error)
+
+
+def _bound_lock_waits() -> None:
+    """On PostgreSQL, make the rest of the current transaction wait at most
+    EDITOR_LOCK_TIMEOUT_SECONDS for a lock: an editor facing an import's locked rows is
+    answered while the form can still be shown, instead of waiting until the worker is killed.
+    (SQLite's writers wait for its busy timeout.)"""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        milliseconds = round(settings.EDITOR_LOCK_TIMEOUT_SECONDS * 1000)
+        with connection.cursor() as cursor:
+            # set_config(..., true) is SET LOCAL: it ends with the transaction.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
 
 
 def rows_record_baselines(*, rows: "models.QuerySet[Row]") -> None:
@@ -53,8 +80,11 @@ def row_save(
     gets its baseline first. `fields` saves only those (the version still goes up).
 
     The baseline and the save are one transaction: a save refused as stale (StaleEditError)
-    takes its baseline with it, so of two editors racing only the winner's is kept.
+    takes its baseline with it, so of two editors racing only the winner's is kept. A lock held
+    by another writer longer than the editor's lock timeout raises OperationalError (see
+    `lock_wait_timed_out`) and writes nothing.
     """
+    _bound_lock_waits()
     if not row._state.adding:
         rows_record_baselines(rows=type(row)._default_manager.filter(pk=row.pk))
     _clean_texts(row)
