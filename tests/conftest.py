@@ -4,7 +4,7 @@ import os
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import settings as hypothesis_settings
 
 from codes.roles import AUDITORS, CODERS, EDITORS, sync_roles
@@ -27,7 +27,9 @@ def _fast_passwords(settings):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Vendor-gated tests are deselected on the other database, never skipped."""
+    """Vendor-gated tests are deselected on the other database, never skipped; the tests that read
+    the sample run next to each other (after pytest-django's and pytest-randomly's ordering, which
+    this sort keeps), so a worker loads the sample once for the lot."""
     vendor = connection.vendor
     keep, drop = [], []
     for item in items:
@@ -40,6 +42,7 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    items.sort(key=lambda item: "sample" in getattr(item, "fixturenames", ()))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -52,11 +55,72 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped under CI=true, which counts as a failure: {report.longrepr}"
 
 
-@pytest.fixture
-def sample(db):
-    """The sample codes and notes, with the starter synonyms."""
+def _load_sample():
     call_command("loaddata", "sample", verbosity=0)
     call_command("load_synonyms", stdout=io.StringIO())
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+class _SampleTransaction:
+    """A transaction holding the loaded sample, open across consecutive tests that read it; each
+    test's own transaction nests inside as a savepoint and is rolled back after it, as usual."""
+
+    def __init__(self, blocker):
+        self.blocker = blocker
+        self.atomic = None
+
+    def open(self):
+        if self.atomic is None:
+            with self.blocker.unblock():
+                self.atomic = transaction.atomic()
+                self.atomic.__enter__()
+                _load_sample()
+
+    def close(self):
+        if self.atomic is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.atomic.__exit__(None, None, None)
+            self.atomic = None
+
+
+@pytest.fixture(scope="session")
+def _sample_session(django_db_setup, django_db_blocker):
+    state = _SampleTransaction(django_db_blocker)
+    yield state
+    state.close()
+
+
+@pytest.fixture
+def _sample_scope(request, _sample_session):
+    """Open the sample's transaction for a test that reads it, close it for one that does not."""
+    if "sample" in request.fixturenames and not _is_transactional(request):
+        _sample_session.open()
+    else:
+        _sample_session.close()
+
+
+@pytest.fixture
+def _django_db_helper(_sample_scope, _django_db_helper):
+    """pytest-django's per-test transaction (or flush, for a transactional test), begun after
+    `_sample_scope` (fixture arguments are set up in order): inside the sample's transaction for
+    a test that reads the sample, on the empty database for any other."""
+    return _django_db_helper
+
+
+@pytest.fixture
+def sample(db, _sample_session):
+    """The sample codes and notes, with the starter synonyms: loaded once for a run of tests that
+    read them (`_SampleTransaction`), or per test for a transactional test (it commits, and is
+    flushed after) and for one that asks for this fixture at run time."""
+    if _sample_session.atomic is None:
+        _load_sample()
 
 
 def _user(django_user_model, username, group=None, **extra):

