@@ -26,7 +26,7 @@ run: install
 	DJANGO_DEBUG=true $(PY) manage.py bootstrap_local
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from ../shared/data/hcpcs-2019) HCPCS 2019, and the
+# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from data/hcpcs-2019) HCPCS 2019, and the
 # starter synonyms, into the configured database (DATABASE_URL, default db.sqlite3); run again to
 # bring them up to date.
 load-public: install
