@@ -46,6 +46,15 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: "sample" in getattr(item, "fixturenames", ()))
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """pytest-randomly's seed, so an order-dependent failure can be replayed."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and not hasattr(config, "workerinput"):
+        terminalreporter.write_line(
+            f"test order: pytest-randomly seed {seed} (replay: pytest --randomly-seed={seed})"
+        )
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """In CI a skipped test is a failure: the PostgreSQL and browser runs must really run."""
