@@ -18,7 +18,8 @@ from codes.models import CodeSystem
 from codes.search import search
 
 # About a minute per database to load the public sets: `-m "not quality"` leaves the table out.
-pytestmark = pytest.mark.quality
+# One xdist worker takes the whole module (`--dist loadgroup`), so the sets load once per run.
+pytestmark = [pytest.mark.quality, pytest.mark.xdist_group("public_codes")]
 
 # (what the coder types, codes any of which must be in the top 5)
 QUALITY_TABLE = [
