@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection, transaction
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
@@ -17,9 +18,13 @@ PASSWORD = "a-long-test-password-1"
 
 # Property tests explore new examples on every developer run; in CI they replay a fixed set, so a
 # submission is judged on the code, not on the luck of a draw (a new find shows up locally first).
-hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
-if IN_CI:
-    hypothesis_settings.load_profile("ci")
+# The two runs and their xdist workers share the machine's cores, so how fast examples are drawn
+# says nothing about the code: the too_slow health check would fail a busy run at random.
+hypothesis_settings.register_profile("parallel", suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.register_profile(
+    "ci", parent=hypothesis_settings.get_profile("parallel"), derandomize=True, print_blob=True
+)
+hypothesis_settings.load_profile("ci" if IN_CI else "parallel")
 
 
 @pytest.fixture(autouse=True)
