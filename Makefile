@@ -26,7 +26,7 @@ run: install
 	DJANGO_DEBUG=true $(PY) manage.py bootstrap_local
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from ../shared/data/hcpcs-2019) HCPCS 2019, and the
+# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from data/hcpcs-2019) HCPCS 2019, and the
 # starter synonyms, into the configured database (DATABASE_URL, default db.sqlite3); run again to
 # bring them up to date.
 load-public: install
@@ -43,19 +43,29 @@ typecheck: install
 migrations-check: install
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
-# SQLite runs everything, browser tests included; PostgreSQL runs everything but the browser.
+# SQLite runs everything, browser tests included; PostgreSQL runs everything but the browser. Each
+# run spreads over pytest-xdist workers (PostgreSQL gives each its own test database,
+# test_postgres_gw0 ...) in pytest-randomly's order, whose seed the summary prints: replay with
+# `pytest --randomly-seed=N`. The test that stops the server runs after, alone.
+WORKERS ?= 2
+PARALLEL := -n $(WORKERS) --dist loadgroup
 test-sqlite: install
-	env -u DATABASE_URL DJANGO_DEBUG=true CHROMIUM=$(CHROMIUM) $(PYTEST) -q
+	env -u DATABASE_URL DJANGO_DEBUG=true CHROMIUM=$(CHROMIUM) $(PYTEST) -q $(PARALLEL)
 
 test-postgres: install
 	@if [ -z "$$DATABASE_URL" ] && [ ! -x "$(PGBIN)/initdb" ]; then \
 	  if [ "$$CI" = "true" ]; then echo "CI: no PostgreSQL binaries in $(PGBIN) and no DATABASE_URL" >&2; exit 1; fi; \
 	  echo "PostgreSQL not found: skipping the PostgreSQL run (set DATABASE_URL or install postgresql-15)"; \
 	else \
-	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres $(PYTEST) -q -m "not browser"; \
+	  DJANGO_DEBUG=true PGBIN=$(PGBIN) scripts/with-postgres sh -c \
+	    '$(PYTEST) -q $(PARALLEL) -m "not browser and not alone" && $(PYTEST) -q -p no:xdist -m alone'; \
 	fi
 
-test: lint typecheck migrations-check test-sqlite test-postgres
+# The two runs side by side; each one's output is shown whole when it ends (a failure of either
+# fails `make test`, and both always run to the end).
+test: lint typecheck migrations-check
+	@echo "test-sqlite and test-postgres run side by side: each prints when it ends"
+	@$(MAKE) -f $(firstword $(MAKEFILE_LIST)) --no-print-directory --keep-going -j2 --output-sync=target test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -27,8 +27,10 @@ def _segments(
     """Runs of tokens, each unmarked (None) or marked "ins" / "del", in reading order; None
     when fewer than `min_similarity` of the words match."""
     old, new = _tokens(base), _tokens(text)
-    matcher = SequenceMatcher(None, [word for word, _ in old], [word for word, _ in new])
-    matcher.autojunk = False
+    # No automatic junk: in a long text the common words would be left unmatched.
+    matcher = SequenceMatcher(
+        None, [word for word, _ in old], [word for word, _ in new], autojunk=False
+    )
     if (old or new) and matcher.ratio() < min_similarity:
         return None
     segments: list[tuple[str | None, list[Token]]] = []

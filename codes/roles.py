@@ -1,10 +1,12 @@
 """The three roles as groups, and the permissions each one carries.
 
-Used by the data migration that creates the groups, by `manage.py setup_roles`, and after every
-migrate (so permissions of models added later reach the groups too).
+Used by `manage.py setup_roles` and after every migrate (so permissions of models added later
+reach the groups too); migration 0002 keeps its own frozen copy of the roles it created.
 """
 
-from django.apps import apps as global_apps
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 
 CODERS, EDITORS, AUDITORS = "Coders", "Editors", "Auditors"
 
@@ -32,17 +34,10 @@ def role_permissions() -> dict[str, set[str]]:
     return {CODERS: coder, EDITORS: editor, AUDITORS: auditor}
 
 
-def sync_roles(apps=global_apps, using: str = "default") -> None:
+def sync_roles(using: str = "default") -> None:
     """Create the groups if missing and set their permissions to exactly what the roles give."""
-    from django.contrib.auth.management import create_permissions
-
-    codes_config = apps.get_app_config("codes")
-    if not getattr(codes_config, "models_module", None):
-        # Inside a migration the app config is a stub; create_permissions needs it marked.
-        codes_config.models_module = True
-    create_permissions(codes_config, verbosity=0, interactive=False, using=using, apps=apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    # Idempotent: the codes permissions exist whatever order post_migrate's receivers run in.
+    create_permissions(apps.get_app_config("codes"), verbosity=0, interactive=False, using=using)
     for group_name, codenames in role_permissions().items():
         group, _ = Group.objects.using(using).get_or_create(name=group_name)
         perms = Permission.objects.using(using).filter(

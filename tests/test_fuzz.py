@@ -10,6 +10,8 @@ from urllib.parse import quote, urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.errors import shown_error
+
 # Every query parameter any view reads, plus one no view reads.
 PARAMS = [
     "q", "system", "status", "limit", "offset", "codes", "add", "marks", "as_of", "format",
@@ -47,7 +49,8 @@ fuzz = settings(
 def _no_server_error(response, what):
     assert response.status_code < 500, what
     if response.status_code >= 400:
-        assert response.content.strip(), f"{what}: an error without a message"
+        # Where the reader looks: the alert on the page, the JSON `error`, the 404 page's text.
+        assert shown_error(response), f"{what}: an error without a message"
 
 
 @fuzz

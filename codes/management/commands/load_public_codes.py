@@ -2,25 +2,26 @@
 add the starter synonyms (manage.py load_synonyms)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets
+from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets, readable
 
 
 class Command(BaseCommand):
     help = (
         "Import the public code sets from the [data] extra's packages and, when present, "
-        "HCPCS 2019 from ../shared/data/hcpcs-2019, then the starter synonyms the database lacks. "
+        "HCPCS 2019 from data/hcpcs-2019, then the starter synonyms the database lacks. "
         "Safe to run again: unchanged codes and existing synonyms are left alone."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--hcpcs-dir", type=Path, default=HCPCS_DIR)
         parser.add_argument("--dry-run", action="store_true")
 
-    def handle(self, *args, hcpcs_dir, dry_run, **options):
+    def handle(self, *args: Any, hcpcs_dir: Path, dry_run: bool, **options: Any) -> None:
         try:
             sets = public_sets(hcpcs_dir)
         except PublicDataMissing as exc:
@@ -28,14 +29,15 @@ class Command(BaseCommand):
         if not any(item.system == "hcpcs" for item in sets):
             self.stdout.write(f"note: no HCPCS file in {hcpcs_dir}: HCPCS skipped")
         for item in sets:
-            call_command(
-                "import_codes",
-                str(item.path),
-                system=item.system,
-                file_format=item.file_format,
-                release=item.version,
-                dry_run=dry_run,
-                stdout=self.stdout._out,
-            )
+            with readable(item) as path:
+                call_command(
+                    "import_codes",
+                    str(path),
+                    system=item.system,
+                    file_format=item.file_format,
+                    release=item.version,
+                    dry_run=dry_run,
+                    stdout=self.stdout._out,
+                )
         if not dry_run:
             call_command("load_synonyms", stdout=self.stdout._out)
