@@ -1,12 +1,21 @@
 import django.utils.timezone
 from django.db import migrations, models
 
-from codes.search import sqlite
-from codes.search.base import vendor_sql
-
 # Adding a column makes SQLite rebuild the synonym table, which drops the triggers that renew
-# the search token on it: they are made again after the rebuild, whichever way it runs.
-_TOKEN_TRIGGERS = vendor_sql({"sqlite": sqlite.TOKEN_TRIGGERS})
+# the search token on it: they are made again after the rebuild, whichever way it runs. The SQL
+# is frozen here as 0012_search_token wrote it (a migration imports no code that can change).
+SQLITE_SYNONYM_TOKEN_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS codes_synonym_search_token_{event.lower()}
+    AFTER {event} ON codes_synonym
+    BEGIN INSERT OR REPLACE INTO codes_searchtoken (id, token) VALUES (1, random()); END"""
+    for event in ("INSERT", "UPDATE", "DELETE")
+]
+
+
+def _token_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_SYNONYM_TOKEN_TRIGGERS:
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -17,7 +26,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, _TOKEN_TRIGGERS),
+        migrations.RunPython(migrations.RunPython.noop, _token_triggers),
         migrations.AddField(
             model_name="synonym",
             name="version",
@@ -42,5 +51,5 @@ class Migration(migrations.Migration):
             ),
             preserve_default=False,
         ),
-        migrations.RunPython(_TOKEN_TRIGGERS, migrations.RunPython.noop),
+        migrations.RunPython(_token_triggers, migrations.RunPython.noop),
     ]
