@@ -43,9 +43,14 @@ SEARCH_EXAMPLES = [
 ]
 
 
+# Sent by coderef.js when the search form is submitted (Enter, the button) rather than typed in:
+# only then may an `A vs B` query leave the page for the comparison.
+SEARCH_SUBMIT_HEADER = "X-Search-Submit"
+
+
 @require_GET
 @coder_required
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", SEARCH_SUBMIT_HEADER)
 def search(request):
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     template = "codes/search.html"
@@ -62,16 +67,25 @@ def search(request):
         return render(request, template, context, status=400)
     arguments = form.search_arguments()
     result = search_codes(form.cleaned_data["q"], limit=SEARCH_PAGE_SIZE, **arguments)
+    compare_link = None
     if result.compare_codes:
-        codes = urlencode({"codes": ",".join(result.compare_codes)}, safe=",:")
-        url = f"{reverse('codes:compare')}?{codes}"
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        url = selectors.compare_url(result.compare_codes)
+        if not request.htmx:
+            return redirect(url)
+        if request.headers.get(SEARCH_SUBMIT_HEADER) == "true":
+            return HttpResponseClientRedirect(url)
+        # Typed, not submitted: offer the comparison once every code named exists.
+        try:
+            compare_link = (selectors.codes_for_tokens(",".join(result.compare_codes)), url)
+        except selectors.CodeLookupError:
+            compare_link = None
     record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
     context.update(
         query=result.query,
         result=result,
         message=result.error,
+        compare_link=compare_link,
         next_offset=next_offset if next_offset < min(result.count, MAX_OFFSET) else None,
         # Shown with the results, not in the footer: htmx swaps the results in without the footer.
         result_notices=selectors.notices_for([hit.code for hit in result.hits]),

@@ -70,7 +70,8 @@ class SearchResult:
     count_capped: bool = False  # count is a lower bound: the query matches more codes
     system: str | None = None  # a system filter typed inline (`hcpcs: crutches`)
     error: str | None = None  # why the query cannot be answered (a reversed range ...)
-    suggestions: list[str] = field(default_factory=list)  # queries to try when nothing is found
+    # Queries to try when nothing is found, or instead of a malformed query.
+    suggestions: list[str] = field(default_factory=list)
 
 
 def get_backend() -> SearchBackend:
@@ -131,6 +132,8 @@ def _search(text, systems, include_deleted, limit, offset) -> SearchResult:
     known = {system.slug: system for system in CodeSystem.objects.all()}
     parsed = parse(text, system_slugs=frozenset(known))
     result = SearchResult(query=parsed.text, system=parsed.system, error=parsed.error)
+    if parsed.instead:
+        result.suggestions = [parsed.instead]
     if parsed.compare_codes:
         # The page opens the comparison; the API lists the codes named.
         result.compare_codes = parsed.compare_codes
