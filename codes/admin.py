@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from codes import selectors, services
+from codes import favourites, selectors, services
 from codes.forms import (
     ChangeReasonForm,
     DifferentiatorForm,
@@ -221,7 +221,7 @@ class CodeAdmin(VersionedAdmin):
     list_filter = ["system", "status", RecentlyChangedFilter]
     search_fields = ["code", "title", "descriptor", "lay_description", "inclusion_terms"]
     list_select_related = ["system"]
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["updated_at", "kept_by"]
     actions = ["mark_deleted"]
     fieldsets = [
         (None, {"fields": ["system", "code", "title", "status", "opened_version"]}),
@@ -240,7 +240,19 @@ class CodeAdmin(VersionedAdmin):
             "Place and dates",
             {"fields": ["section_path", "effective_date", "end_date", "updated_at"]},
         ),
+        ("Coders", {"fields": ["kept_by"]}),
     ]
+
+    @admin.display(description="kept at hand by")
+    def kept_by(self, code):
+        # Counts only: whose favourites these are stays with each coder.
+        if code.pk is None:
+            return "-"
+        starred, recent = favourites.favourite_counts(code=code)
+        return (
+            f"starred by {starred} user{'s' if starred != 1 else ''}; among the recent codes "
+            f"of {recent} user{'s' if recent != 1 else ''}"
+        )
 
     @admin.action(
         description="Mark selected codes deleted (asks for the end date)", permissions=["change"]

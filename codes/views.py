@@ -1,28 +1,30 @@
 """Thin views: validate input, call a selector or the search, render."""
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
-from codes import selectors, services
+from codes import favourites, selectors, services
 from codes.forms import (
     AsOfForm,
     ChangesFilterForm,
     CompareExportForm,
     ComparisonFilterForm,
     ComparisonListExportForm,
+    FavouriteForm,
     SearchForm,
 )
-from codes.models import CodeSystem
+from codes.models import Code, CodeSystem
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit, record_zero_result
 from codes.search import search as search_codes
@@ -86,6 +88,8 @@ def search(request):
         result=result,
         message=result.error,
         compare_link=compare_link,
+        # What the coder keeps at hand, on the page before anything is typed.
+        mine=None if result.query else favourites.my_codes(user=request.user),
         next_offset=next_offset if next_offset < min(result.count, MAX_OFFSET) else None,
         # Shown with the results, not in the footer: htmx swaps the results in without the footer.
         result_notices=selectors.notices_for([hit.code for hit in result.hits]),
@@ -97,6 +101,7 @@ def search(request):
 @coder_required
 def code_detail(request, system, code):
     code = selectors.code_get(system_slug=system, code=code)
+    favourites.recent_code_record(user=request.user, code=code)
     previous, following = selectors.code_neighbours(code=code)
     notes = [(note, note.other_code(code)) for note in selectors.notes_naming(code=code)]
     return render(
@@ -108,8 +113,57 @@ def code_detail(request, system, code):
             "following": following,
             "notes": notes,
             "notice_systems": selectors.notices_for([code]),
+            "star": _star(
+                request,
+                code=code,
+                starred=favourites.code_is_starred(user=request.user, code=code),
+            ),
+            "mine": favourites.my_codes(user=request.user),
         },
     )
+
+
+def _star(
+    request: HttpRequest,
+    *,
+    starred: bool,
+    code: Code | None = None,
+    tokens: Sequence[str] = (),
+    next_url: str = "",
+) -> dict:
+    """What the star button of a code or a comparison needs to render."""
+    label = code.code if code is not None else favourites.comparison_title(tokens)
+    return {
+        "code": code,
+        "tokens": list(tokens),
+        "starred": starred,
+        "label": label,
+        "next": next_url or request.get_full_path(),
+    }
+
+
+@require_POST
+@coder_required
+def favourite(request):
+    """Star or unstar a code or a comparison for the signed-in user; without JavaScript, back to
+    the page the star was on."""
+    form = FavouriteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            f"{form.error_message()}\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    code, tokens = form.cleaned_data.get("code"), form.cleaned_data.get("tokens", [])
+    starred = form.cleaned_data["starred"]
+    favourites.favourite_set(user=request.user, starred=starred, code=code or None, tokens=tokens)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = code.get_absolute_url() if code else selectors.compare_url(tokens)
+    if request.htmx:
+        star = _star(request, starred=starred, code=code or None, tokens=tokens, next_url=back)
+        return render(request, "codes/_star.html", {"star": star})
+    return redirect(back)
 
 
 @require_GET
@@ -136,6 +190,12 @@ def compare(request):
     adding = request.GET.get("add", "").strip()[:200]
     context = {
         "comparison": comparison,
+        "star": _star(
+            request,
+            tokens=comparison.tokens,
+            starred=favourites.comparison_is_starred(user=request.user, tokens=comparison.tokens),
+            next_url=comparison.page_url(marks=marks),
+        ),
         "columns": comparison.columns(marks=marks),
         "marks": marks,
         "marks_toggle_url": comparison.page_url(marks=not marks),
