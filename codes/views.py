@@ -3,9 +3,10 @@
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import login_not_required, user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -29,8 +30,25 @@ from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit, record_zero_result
 from codes.search import search as search_codes
 
-coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
-export_required = permission_required(EXPORT_PERMISSION, raise_exception=True)
+
+def role_required(permission: str, needs: str):
+    """Like permission_required(raise_exception=True), with a 403 page that says what the page
+    needs (`needs`), not merely that some role is missing."""
+
+    def check(user) -> bool:
+        if not user.is_authenticated:
+            return False  # to the login page
+        if user.has_perm(permission):
+            return True
+        raise PermissionDenied(f"{needs} Ask an administrator to add you to it.")
+
+    return user_passes_test(check)
+
+
+coder_required = role_required(
+    VIEW_PERMISSION, "coderef needs the Coders role (Editors and Auditors include it)."
+)
+export_required = role_required(EXPORT_PERMISSION, "Exports need the Auditors role.")
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_EXAMPLES = [
@@ -100,7 +118,12 @@ def search(request):
 @require_GET
 @coder_required
 def code_detail(request, system, code):
-    code = selectors.code_get(system_slug=system, code=code)
+    try:
+        code = selectors.code_get(system_slug=system, code=code)
+    except Http404:
+        # Rendered here, not by Django's handler: under DEBUG that would be its technical page.
+        message = f"No code “{code[:20]}” in the system “{system[:32]}”."
+        return render(request, "404.html", {"message": message}, status=404)
     favourites.recent_code_record(user=request.user, code=code)
     previous, following = selectors.code_neighbours(code=code)
     notes = [(note, note.other_code(code)) for note in selectors.notes_naming(code=code)]

@@ -42,3 +42,18 @@ def test_the_comparison_list_links_each_note(get):
     assert response.status_code == 200
     assert '<a href="/compare/?codes=63704,63706">63704 vs 63706</a>' in html
     assert '<a href="/compare/?codes=63707,63709">63707 vs 63709</a>' in html
+
+
+def test_an_unknown_code_gets_the_projects_404_page_also_under_debug(get, settings):
+    settings.DEBUG = True
+    response, html = get("/codes/cpt/99999/")
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in html and "No code “99999” in the system “cpt”." in html
+    assert "Page not found at" not in html  # not Django's technical 404 page
+    response, html = get("/codes/nosuch/1/")
+    assert response.status_code == 404 and "<h1>Not found</h1>" in html
+
+
+def test_every_page_has_the_favicon(get):
+    _, html = get("/codes/cpt/63709/")
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
