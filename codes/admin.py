@@ -230,6 +230,7 @@ class CodeAdmin(VersionedAdmin):
             {
                 "fields": [
                     "descriptor",
+                    "descriptor_kind",
                     "lay_description",
                     "inclusion_terms",
                     "instructional_notes",

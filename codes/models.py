@@ -147,7 +147,20 @@ class Code(VersionedModel):
     system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="codes")
     code = models.CharField(max_length=16)
     title = models.TextField(help_text="The descriptor coders read first (short or full title).")
-    descriptor = models.TextField(blank=True, help_text="Official long descriptor.")
+
+    class DescriptorKind(models.TextChoices):
+        OFFICIAL = "official", "Official descriptor"
+        PARAPHRASE = "paraphrase", "Descriptor in our own words (not the official text)"
+
+    descriptor = models.TextField(blank=True, help_text="The long descriptor.")
+    descriptor_kind = models.CharField(
+        "the descriptor is",
+        max_length=10,
+        choices=DescriptorKind.choices,
+        default=DescriptorKind.OFFICIAL,
+        help_text="Whether the descriptor is the code set's official text or the "
+        "organisation's paraphrase (as for CPT, whose official texts are licensed).",
+    )
     lay_description = models.TextField(
         blank=True, help_text="What the procedure or condition involves, in plain words."
     )

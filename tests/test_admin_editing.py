@@ -160,3 +160,14 @@ def test_an_unknown_revision_is_404(editor_client, sample):
     code = Code.objects.get(code="63709")
     assert editor_client.get(f"/admin/codes/code/{code.pk}/history/999999/").status_code == 404
     assert editor_client.get(f"/admin/codes/code/{code.pk}/history/abc/").status_code == 404
+
+
+def test_an_editor_says_whether_the_descriptor_is_official(editor_client, sample):
+    code = Code.objects.get(code="63709")
+    response = editor_client.post(
+        f"/admin/codes/code/{code.pk}/change/",
+        code_form_data(code, descriptor_kind="official", change_reason="licensed file loaded"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = editor_client.get("/codes/cpt/63709/").content.decode()
+    assert "<h2>Official descriptor</h2>" in html

@@ -57,3 +57,19 @@ def test_an_unknown_code_gets_the_projects_404_page_also_under_debug(get, settin
 def test_every_page_has_the_favicon(get):
     _, html = get("/codes/cpt/63709/")
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+
+
+def test_a_paraphrased_descriptor_is_not_labelled_official(get, sample):
+    from codes.models import Code
+
+    _, html = get("/codes/cpt/63709/")
+    assert "<h2>Descriptor in our own words (not the official text)</h2>" in html
+    assert "Official descriptor" not in html
+    _, html = get("/compare/?codes=63707,63709")
+    assert "<h3>Descriptor in our own words (not the official text)</h3>" in html
+    assert "Official descriptor" not in html
+    code = Code.objects.get(code="E11.65")
+    code.descriptor = "Type 2 diabetes mellitus with hyperglycemia"
+    code.save()
+    _, html = get("/codes/icd10cm/E11.65/")
+    assert "<h2>Official descriptor</h2>" in html  # the field's default
