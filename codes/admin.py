@@ -1,6 +1,7 @@
 from datetime import timedelta
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -244,6 +245,17 @@ class CodeAdmin(VersionedAdmin):
         ("Coders", {"fields": ["kept_by"]}),
     ]
 
+    def get_actions(self, request):
+        # Codes are never removed, only marked deleted: no "Delete selected codes".
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":  # one line, as coders read it
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     @admin.display(description="kept at hand by")
     def kept_by(self, code):
         # Counts only: whose favourites these are stays with each coder.
@@ -324,6 +336,13 @@ class ComparisonNoteAdmin(VersionedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_review_flag()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("code_a", "code_b"):
+            # The wrapper's red cross would delete the code itself, not unset it here.
+            formfield.widget.can_delete_related = False
+        return formfield
 
     def get_urls(self):
         mark_reviewed = path(
