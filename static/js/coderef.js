@@ -118,8 +118,9 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var box = searchBox();
-    // The browser focuses an autofocus box after this event, with the caret at the start.
-    if (box && box.hasAttribute("autofocus")) box.addEventListener("focus", caretToEnd, { once: true });
+    // The browser would focus an autofocus box after this event, with the caret at the start;
+    // focused here first, the browser leaves it alone.
+    if (box && box.hasAttribute("autofocus") && document.activeElement === document.body) box.focus();
     caretToEnd();
   });
   window.addEventListener("pageshow", caretToEnd);
