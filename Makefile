@@ -63,12 +63,12 @@ clean:
 # Production-like settings (debug off) for measurements on this machine.
 PRODLIKE := env -u DJANGO_DEBUG -u DATABASE_URL DJANGO_SECRET_KEY=benchmark-only-key-$$$$-not-secret-0123456789abcdefghij \
 	DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
-BENCH_STEPS := $(PY) manage.py migrate -v0 && $(PY) manage.py load_public_codes && $(PY) bench/run.py
+BENCH_STEPS := $(PY) manage.py migrate -v0 && $(PY) manage.py load_public_codes && $(PY) bench/run.py && $(PY) bench/quality.py
 
 # The search benchmark on a fresh database with the public code sets (about 183,000 codes):
 # SQLite always, PostgreSQL when its binaries are here. Prints the tables, writes bench/results.json.
 bench: install
-	rm -f bench/bench.sqlite3* bench/results.json
+	rm -f bench/bench.sqlite3* bench/results.json bench/quality.json
 	$(PRODLIKE) DATABASE_URL=sqlite:///$(CURDIR)/bench/bench.sqlite3 sh -c '$(BENCH_STEPS)'
 	@if [ -x "$(PGBIN)/initdb" ]; then \
 	  $(PRODLIKE) PGBIN=$(PGBIN) scripts/with-postgres sh -c '$(BENCH_STEPS)'; \

@@ -41,9 +41,10 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
 from codes.models import Code  # noqa: E402
+from codes.presenters import compare_url  # noqa: E402
 from codes.roles import CODERS  # noqa: E402
 from codes.search.base import FILLER_WORDS  # noqa: E402
-from codes.selectors import compare_tokens, compare_url  # noqa: E402
+from codes.selectors import compare_tokens  # noqa: E402
 
 RESULTS = ROOT / "bench" / "loadtest.json"
 # Classes measured without a warm-up: each URL is asked once, so no cache may answer it.

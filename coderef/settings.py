@@ -114,9 +114,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Readers keep reading while an editor saves; waiting writers do not fail at once.
+    # WAL: readers keep reading while an editor saves. IMMEDIATE: a write transaction takes the
+    # write lock when it begins, so a writer that must wait waits (up to the busy timeout) instead
+    # of failing at once with "database is locked" when it upgrades a read to a write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": float(os.environ.get("DJANGO_SQLITE_BUSY_SECONDS", "5")),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
 # Optional read replica for search traffic (see coderef/routers.py).
@@ -169,9 +175,25 @@ if REMOTE_USER_HEADER:
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The address is the client's, read through the TLS proxy (coderef/client_address.py): the
+# proxies' own addresses or networks, comma-separated, e.g. DJANGO_TRUSTED_PROXIES=10.0.0.5.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "coderef.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Password reset mails a link, so it exists only where mail is configured (DJANGO_EMAIL_HOST);
+# without it the reset pages are not there at all, rather than trying localhost:25.
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
+if PASSWORD_RESET_ENABLED:
+    EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
+    DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_EMAIL_FROM", "coderef@localhost")
+EMAIL_TIMEOUT = 10
 
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 3600)))
 

@@ -1,4 +1,6 @@
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -8,10 +10,17 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Model, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -25,6 +34,7 @@ from codes.forms import (
     RevertForm,
     VersionedForm,
 )
+from codes.history import Revision
 from codes.models import (
     Code,
     CodeSystem,
@@ -41,6 +51,11 @@ admin.site.site_title = "coderef"
 admin.site.index_title = "Codes, comparison notes and synonyms"
 
 
+def change_reason(form: forms.Form) -> str:
+    """The change reason the editor wrote beside the save buttons (may be empty)."""
+    return form.cleaned_data.get("change_reason", "")
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """A change reason on every save, a timeline of revisions with their field diffs, and
     revert to any revision (saved as a new revision)."""
@@ -49,31 +64,28 @@ class HistoryAdmin(SimpleHistoryAdmin):
     object_history_template = "admin/codes/object_history.html"
     revision_template = "admin/codes/revision.html"
 
-    def get_fields(self, request, obj=None):
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[Any]:
         # The change reason sits beside the save buttons, not among the fields.
         return [name for name in super().get_fields(request, obj) if name != "change_reason"]
 
-    def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        services.row_save(row=obj, user=request.user, reason=change_reason(form))
 
-    def save_formset(self, request, form, formset, change):
-        for row_form in formset.forms:
-            row_form.instance._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_formset(request, form, formset, change)
-
-    def _object_or_redirect(self, request, object_id):
+    def _object_or_redirect(self, request: HttpRequest, object_id: str) -> Model | HttpResponse:
+        """The object the history pages are about, or the redirect when it does not exist."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_view_history_or_change_history_permission(request, obj):
             raise PermissionDenied
-        return obj, None
+        return obj
 
-    def history_view(self, request, object_id, extra_context=None):
-        obj, response = self._object_or_redirect(request, object_id)
-        if response:
-            return response
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self._object_or_redirect(request, object_id)
+        if isinstance(obj, HttpResponse):
+            return obj
         revisions = selectors.object_revisions(obj)
         page = Paginator(revisions, self.history_list_per_page).get_page(request.GET.get(PAGE_VAR))
         context = {
@@ -92,11 +104,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, self.object_history_template, context)
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         """One revision: what it changed, how it differs from now, and the revert button."""
-        obj, response = self._object_or_redirect(request, object_id)
-        if response:
-            return response
+        obj = self._object_or_redirect(request, object_id)
+        if isinstance(obj, HttpResponse):
+            return obj
         if not version_id.isdigit():
             raise Http404("No such revision.")
         revision = selectors.revision_get(obj=obj, history_id=int(version_id))
@@ -128,7 +146,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
         }
         return TemplateResponse(request, self.revision_template, context)
 
-    def _revert(self, request, obj, revision, form):
+    def _revert(
+        self, request: HttpRequest, obj: Model, revision: Revision, form: RevertForm
+    ) -> HttpResponse | None:
         """Revert as the form asks: a redirect, or None with the form saying why not."""
         try:
             reverted = services.revision_revert(
@@ -158,14 +178,14 @@ class HistoryAdmin(SimpleHistoryAdmin):
         )
         return redirect(self._admin_url("history", obj.pk))
 
-    def _admin_url(self, view: str, *args) -> str:
+    def _admin_url(self, view: str, *args: object) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
 
 
 class VersionedAdmin(HistoryAdmin):
     form = VersionedForm
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Any:
         if self.has_change_permission(request, obj):
             return super().get_fieldsets(request, obj)
         # Read-only viewers (auditors) have no version to keep.
@@ -174,7 +194,13 @@ class VersionedAdmin(HistoryAdmin):
             for name, options in super().get_fieldsets(request, obj)
         ]
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleEditError as exc:
@@ -187,13 +213,13 @@ class RecentlyChangedFilter(admin.SimpleListFilter):
     title = "recently changed"
     parameter_name = "changed_within"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("7", "In the last 7 days"), ("30", "In the last 30 days")]
 
-    def queryset(self, request, queryset):
-        if self.value() in {"7", "30"}:
-            since = timezone.now() - timedelta(days=int(self.value()))
-            return queryset.filter(updated_at__gte=since)
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        days = {"7": 7, "30": 30}.get(self.value() or "")
+        if days:
+            return queryset.filter(updated_at__gte=timezone.now() - timedelta(days=days))
         return queryset
 
 
@@ -201,10 +227,10 @@ class NeedsReviewFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "needs_review"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [("yes", "Needs review"), ("no", "Up to date")]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if self.value() in {"yes", "no"}:
             return queryset.filter(review_flag=self.value() == "yes")
         return queryset
@@ -267,10 +293,15 @@ class CodeAdmin(VersionedAdmin):
             f"of {recent} user{'s' if recent != 1 else ''}"
         )
 
+    def save_model(self, request: HttpRequest, obj: Code, form: Any, change: bool) -> None:
+        services.code_save(code=obj, user=request.user, reason=change_reason(form))
+
     @admin.action(
         description="Mark selected codes deleted (asks for the end date)", permissions=["change"]
     )
-    def mark_deleted(self, request, queryset):
+    def mark_deleted(
+        self, request: HttpRequest, queryset: QuerySet[Code]
+    ) -> TemplateResponse | None:
         form = MarkDeletedForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             selected = queryset.count()
@@ -334,7 +365,7 @@ class ComparisonNoteAdmin(VersionedAdmin):
     readonly_fields = ["review"]
     actions = ["mark_reviewed"]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ComparisonNote]:
         return super().get_queryset(request).with_review_flag()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -344,7 +375,7 @@ class ComparisonNoteAdmin(VersionedAdmin):
             formfield.widget.can_delete_related = False
         return formfield
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         mark_reviewed = path(
             "<path:object_id>/mark-reviewed/",
             self.admin_site.admin_view(self.mark_reviewed_view),
@@ -353,12 +384,12 @@ class ComparisonNoteAdmin(VersionedAdmin):
         return [mark_reviewed, *super().get_urls()]
 
     @admin.display(description="review", ordering="-review_flag")
-    def needs_review(self, note):
+    def needs_review(self, note: ComparisonNote) -> str:
         # Text, not a tick: a green tick would read as "all good".
         return format_html("<strong>{}</strong>", "Needs review") if note.needs_review else "-"
 
     @admin.display(description="review")
-    def review(self, note):
+    def review(self, note: ComparisonNote) -> str:
         if note.pk is None:
             return "-"
         reviewed = (
@@ -374,18 +405,18 @@ class ComparisonNoteAdmin(VersionedAdmin):
         flag = "NEEDS REVIEW. " if note.needs_review else ""
         return f"{flag}{reviewed}. Code texts last changed: {changed or 'not since loading'}."
 
-    def _mark_reviewed(self, request, notes):
+    def _mark_reviewed(self, request: HttpRequest, notes: list[ComparisonNote]) -> None:
         services.notes_mark_reviewed(notes=notes, user=request.user)
         for note in notes:
             self.log_change(request, note, "Marked reviewed.")
 
     @admin.action(description="Mark selected notes reviewed", permissions=["change"])
-    def mark_reviewed(self, request, queryset):
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[ComparisonNote]) -> None:
         notes = list(queryset)
         self._mark_reviewed(request, notes)
         self.message_user(request, f"{len(notes)} marked reviewed by {request.user}.")
 
-    def mark_reviewed_view(self, request, object_id):
+    def mark_reviewed_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         note = self.get_object(request, unquote(object_id))
@@ -397,18 +428,34 @@ class ComparisonNoteAdmin(VersionedAdmin):
         self.message_user(request, f"{note} marked reviewed by {request.user}.")
         return redirect(self._admin_url("change", note.pk))
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: ComparisonNote | None = None,
+    ) -> HttpResponse:
         context["can_mark_reviewed"] = bool(obj and self.has_change_permission(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if getattr(form.instance, "pair_was_swapped", False):
+    def save_model(
+        self, request: HttpRequest, obj: ComparisonNote, form: Any, change: bool
+    ) -> None:
+        services.note_save(note=obj, user=request.user, reason=change_reason(form))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        services.note_rows_save(
+            note=form.instance,
+            saved=formset.save(commit=False),
+            deleted=formset.deleted_objects,
+            user=request.user,
+            reason=change_reason(form),
             # The pair is stored in code order; keep each value with the code it was typed for.
-            for row in form.instance.differentiators.all():
-                row.swap_values()
-                row._change_reason = form.cleaned_data.get("change_reason", "")
-                row.save()
+            swap_values=getattr(form.instance, "pair_was_swapped", False),
+        )
+        formset.save_m2m()
 
 
 @admin.register(Synonym)
@@ -435,13 +482,13 @@ class ExportRecordAdmin(admin.ModelAdmin):
     list_filter = ["format", "created_at"]
     search_fields = ["export_id", "sha256", "codes", "filters", "username", "filename"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -454,12 +501,12 @@ class ZeroResultQueryAdmin(admin.ModelAdmin):
     date_hierarchy = "last_seen"
 
     @admin.display(description="")
-    def add_synonym(self, obj):
+    def add_synonym(self, obj: ZeroResultQuery) -> str:
         url = reverse("admin:codes_synonym_add") + "?" + urlencode({"term": obj.query})
         return format_html('<a href="{}">Add a synonym</a>', url)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -1,10 +1,10 @@
 """The JSON API: plain functions, one per endpoint, under /api/ (DESIGN.md "URLs and JSON")."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from codes import favourites as my_favourites
-from codes import selectors
+from codes import presenters, selectors
 from codes.forms import AsOfForm, SearchForm
 from codes.models import CodeSystem
 from codes.search import record_zero_result
@@ -16,7 +16,7 @@ API_DEFAULT_LIMIT = 20
 
 @require_GET
 @coder_required
-def search(request):
+def search(request: HttpRequest) -> JsonResponse:
     """`/api/search?q=&system=&limit=&offset=` -> {"query", "count", "results": [...]}."""
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     if not form.is_valid():
@@ -50,7 +50,7 @@ def search(request):
 
 @require_GET
 @coder_required
-def compare(request):
+def compare(request: HttpRequest) -> JsonResponse:
     """`/api/compare?codes=...&as_of=` -> the comparison document the page and the exports show."""
     form = AsOfForm(request.GET)
     if not form.is_valid():
@@ -60,22 +60,23 @@ def compare(request):
         comparison = selectors.comparison_for(codes, as_of=form.cleaned_data["as_of"])
     except selectors.CodeLookupError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(comparison.as_document())
+    return JsonResponse(presenters.comparison_document(comparison))
 
 
 @require_GET
 @coder_required
-def code(request, system, code):
+def code(request: HttpRequest, system: str, code: str) -> JsonResponse:
     """`/api/codes/<system>/<code>` -> the code's fields, `url`, `version`, `updated_at` and the
     comparison notes that name it."""
     try:
         found = selectors.code_get(system_slug=system, code=code)
     except Http404:
         return JsonResponse({"error": f"No code {code!r} in system {system!r}."}, status=404)
-    notes = selectors.notes_naming(code=found).with_review_flag()
+    notes = list(selectors.notes_naming(code=found).with_review_flag())
+    url_of = presenters.note_urls(notes)
     return JsonResponse(
         {
-            **selectors.code_document(found),
+            **presenters.code_document(found),
             "url": request.build_absolute_uri(found.get_absolute_url()),
             "comparisons": [
                 {
@@ -83,7 +84,7 @@ def code(request, system, code):
                     "summary": note.summary,
                     "version": note.version,
                     "needs_review": note.needs_review,
-                    "url": request.build_absolute_uri(note.get_absolute_url()),
+                    "url": request.build_absolute_uri(url_of[note.id]),
                 }
                 for note, other in ((note, note.other_code(found)) for note in notes)
             ],

@@ -1,8 +1,8 @@
 """Comparisons as files: CSV, XLSX, PDF and JSON, one pure function per format (data in, bytes out).
 
-Every format renders the same `Export`: the comparisons as `Comparison.as_document()` gives them
-(the /api/compare document) and the `Stamp` that proves which export a file is. Nothing here
-reads the database; recording the export is `services.comparisons_export`.
+Every format renders the same `Export`: the comparisons as `presenters.comparison_document()`
+gives them (the /api/compare document) and the `Stamp` that proves which export a file is.
+Nothing here reads the database; recording the export is `services.comparisons_export`.
 """
 
 import csv
@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from codes.pdf import parts_to_pdf
-from codes.selectors import DIFFERED_FIELDS, marked_text
+from codes.presenters import DIFFERED_FIELDS, marked_text
 
 Document = dict[str, Any]
 
@@ -48,7 +48,7 @@ class Stamp:
 
 @dataclass(frozen=True)
 class Export:
-    """The comparisons one file shows (each an `as_document()`), with its stamp.
+    """The comparisons one file shows (each a `comparison_document()`), with its stamp.
 
     `bulk`: a list export (/comparisons/export/), whose JSON lists the comparisons, rather
     than one comparison, whose JSON is the /api/compare document itself.

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from codes import selectors
+from codes import presenters
 from codes.models import Code, Favourite, RecentCode
 
 RECENT_CODES_KEPT = 20
@@ -40,7 +40,7 @@ class StarredComparison:
 
     @property
     def url(self) -> str:
-        return selectors.compare_url(self.tokens)
+        return presenters.compare_url(self.tokens)
 
 
 @dataclass(frozen=True)

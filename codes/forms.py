@@ -1,5 +1,9 @@
 """Forms: the editor's change-reason and optimistic-locking forms, and query-string validation."""
 
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypedDict
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -37,13 +41,14 @@ class VersionedForm(ChangeReasonForm):
 
     conflict: selectors.EditConflict | None = None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_version"].initial = self.instance.version
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if self.instance.pk:
             opened_at = cleaned.get("opened_version")
             current = (
@@ -56,8 +61,9 @@ class VersionedForm(ChangeReasonForm):
                 self.conflict = conflict = selectors.edit_conflict(
                     obj=self.instance, opened_version=opened_at
                 )
-                self.data = self.data.copy()
-                self.data[self.add_prefix("opened_version")] = conflict.current_version
+                data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or a dict
+                data[self.add_prefix("opened_version")] = conflict.current_version
+                self.data = data
                 raise ValidationError(
                     "Someone else saved this %(what)s after you opened it: %(who)s saved "
                     "version %(current)s (you opened version %(opened)s). Nothing was saved. "
@@ -82,7 +88,7 @@ class QueryForm(forms.Form):
     def error_message(self) -> str:
         """Every error, each after the name of its parameter, in one line."""
         return " ".join(
-            error if name == "__all__" else f"{name}: {error}"
+            str(error) if name == "__all__" else f"{name}: {error}"
             for name, errors in self.errors.items()
             for error in errors
         )
@@ -98,7 +104,7 @@ class AsOfForm(QueryForm):
         error_messages={"invalid": DATE_FORMAT_MESSAGE},
     )
 
-    def clean_as_of(self):
+    def clean_as_of(self) -> date | None:
         day = self.cleaned_data["as_of"]
         today = timezone.now().date()
         if day and day > today:
@@ -125,9 +131,14 @@ class ExportFormatForm(QueryForm):
         error_messages={"invalid_choice": "Choose a paper size for PDFs: a4 or letter."},
     )
 
-    def export_options(self) -> dict[str, str]:
+    def export_options(self) -> "ExportOptions":
         """`fmt` and `paper` for `services.comparisons_export`."""
         return {"fmt": self.cleaned_data["format"], "paper": self.cleaned_data["paper"] or "a4"}
+
+
+class ExportOptions(TypedDict):
+    fmt: str
+    paper: str
 
 
 class CompareExportForm(ExportFormatForm, AsOfForm):
@@ -194,8 +205,9 @@ class ChangesFilterForm(forms.Form):
         required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_FORMAT_MESSAGE}
     )
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
             raise ValidationError("“Until” is before “since”: swap the two dates.")
@@ -217,9 +229,11 @@ class SearchForm(QueryForm):
     limit = forms.IntegerField(required=False, min_value=1)
     offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
-    def __init__(self, *args, systems, **kwargs):
+    def __init__(self, *args: Any, systems: Iterable[CodeSystem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["system"].choices = [("", "All systems")] + [
+        system_field = self.fields["system"]
+        assert isinstance(system_field, forms.ChoiceField)
+        system_field.choices = [("", "All systems")] + [
             (system.slug, system.name) for system in systems
         ]
 
@@ -227,7 +241,7 @@ class SearchForm(QueryForm):
         limit = self.cleaned_data["limit"]
         return None if limit is None else min(limit, self.MAX_LIMIT)
 
-    def search_arguments(self) -> dict:
+    def search_arguments(self) -> dict[str, Any]:
         """Keyword arguments for codes.search.search()."""
         data = self.cleaned_data
         return {
@@ -240,8 +254,9 @@ class SearchForm(QueryForm):
 class ComparisonListExportForm(ComparisonFilterForm, ExportFormatForm):
     """The export of the comparison list: its filters, a format and a paper size."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         if "as_of" in self.data:
             # Refused rather than ignored: a file of today's texts must not pass for an older one.
             raise ValidationError(

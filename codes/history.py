@@ -30,7 +30,8 @@ class FieldChange:
 
 def content_fields(model: type[models.Model]) -> list[models.Field]:
     """The fields an editor writes and a revert restores (not ids, versions, timestamps)."""
-    tracked = {field.name for field in model.history.model.tracked_fields}
+    history = model.history  # type: ignore[attr-defined]
+    tracked = {field.name for field in history.model.tracked_fields}
     return [
         field
         for field in model._meta.concrete_fields
@@ -67,7 +68,7 @@ def field_changes(model: type[models.Model], old: Any | None, new: Any | None) -
             changes.append(
                 FieldChange(
                     name=field.name,
-                    label=capfirst(field.verbose_name),
+                    label=str(capfirst(field.verbose_name)),
                     old=_display(old, field) if old is not None else "",
                     new=_display(new, field) if new is not None else "",
                 )

@@ -1,14 +1,16 @@
 """The data model: code systems, codes, curated comparison notes, synonyms, export records."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 BASELINE_REASON = "As it was before its first edit in coderef (it came in without history)"
@@ -17,12 +19,12 @@ BASELINE_REASON = "As it was before its first edit in coderef (it came in withou
 class StaleEditError(Exception):
     """Raised when a save is based on a version somebody else has already replaced."""
 
-    def __init__(self, obj: models.Model, expected: int, current: int | None):
+    def __init__(self, obj: models.Model, expected: int, current: int | None) -> None:
         self.obj = obj
         self.expected = expected
         self.current = current
         super().__init__(
-            f"{obj._meta.verbose_name.capitalize()} {obj} was changed by someone else "
+            f"{capfirst(obj._meta.verbose_name)} {obj} was changed by someone else "
             f"(you edited version {expected}, it is now version {current}). Nothing was saved."
         )
 
@@ -31,51 +33,19 @@ class History(HistoricalRecords):
     """django-simple-history, with an index to walk one row's revisions in date order
     (the revision before another, a row's timeline, what changed since a version)."""
 
-    def get_meta_options(self, model):
+    def get_meta_options(self, model: type[models.Model]) -> dict[str, Any]:
         options = super().get_meta_options(model)
         row_in_date_order = models.Index(fields=[model._meta.pk.attname, "history_date"])
         options["indexes"] = (*options.get("indexes", ()), row_in_date_order)
         return options
 
 
-def record_baselines(queryset: models.QuerySet) -> None:
-    """Record the stored state of the rows in `queryset` that have no history yet.
-
-    Fixtures and bulk imports write rows without history. Recording their state just before
-    their first edit lets that edit be diffed and reverted like any other, so it loses nothing.
-    """
-    model = queryset.model
-    unrecorded = list(queryset.filter(~Exists(model.history.filter(id=OuterRef("pk")))))
-    for row in unrecorded:
-        row._history_user = None  # not the editor whose save triggered this
-        row._history_date = getattr(row, "updated_at", None) or timezone.now()
-    model.history.bulk_history_create(
-        unrecorded, update=True, default_change_reason=BASELINE_REASON
-    )
-
-
-class TrackedModel(models.Model):
-    """A history-tracked row whose first recorded edit is preceded by its earlier state."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            self.record_baseline()
-        return super().save(*args, **kwargs)
-
-    def record_baseline(self) -> None:
-        """Record the stored state of this row (and what it owns) if it has no history yet."""
-        record_baselines(type(self)._default_manager.filter(pk=self.pk))
-
-
-class VersionedModel(TrackedModel):
+class VersionedModel(models.Model):
     """A row whose `version` goes up on every save; a save from an older version is refused.
 
     The check is one conditional UPDATE that also locks the row, so of two concurrent saves of
-    the same version the second finds no row with its version and fails; the baseline revision
-    is recorded only by the save that passed the check.
+    the same version the second finds no row with its version and fails. Baselines, reasons and
+    flags are the write services' (codes.services): this check is all a save does itself.
     """
 
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -84,21 +54,23 @@ class VersionedModel(TrackedModel):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self._state.adding or self.pk is None:
-            return models.Model.save(self, *args, **kwargs)
+            return super().save(*args, **kwargs)
+        if kwargs.get("update_fields") is not None:
+            # Else the history would record the new version while the row kept the old one.
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         with transaction.atomic(using=kwargs.get("using")):
             manager = type(self)._default_manager
             # Same value written back: the row is locked and the stored version checked.
             if not manager.filter(pk=self.pk, version=self.version).update(version=F("version")):
                 current = manager.filter(pk=self.pk).values_list("version", flat=True).first()
                 raise StaleEditError(self, self.version, current)
-            self.record_baseline()
             self.version += 1
-            return models.Model.save(self, *args, **kwargs)
+            return super().save(*args, **kwargs)
 
 
-class CodeSystem(TrackedModel):
+class CodeSystem(models.Model):
     slug = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=100)
     code_pattern = models.CharField(
@@ -117,7 +89,7 @@ class CodeSystem(TrackedModel):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean(self) -> None:
         try:
             re.compile(self.code_pattern)
         except re.error as exc:
@@ -202,13 +174,6 @@ class Code(VersionedModel):
     def __str__(self) -> str:
         return self.code
 
-    def save(self, *args, **kwargs):
-        if self._texts_differ_from_stored():
-            self.texts_changed_at = timezone.now()
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "texts_changed_at"}
-        return super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("codes:code-detail", args=[self.system.slug, self.code])
 
@@ -220,15 +185,7 @@ class Code(VersionedModel):
     def is_deleted(self) -> bool:
         return self.status == self.Status.DELETED
 
-    def _texts_differ_from_stored(self) -> bool:
-        if self._state.adding or self.pk is None:
-            return False
-        stored = type(self)._default_manager.filter(pk=self.pk).values(*self.TEXT_FIELDS).first()
-        return stored is not None and any(
-            stored[name] != getattr(self, name) for name in self.TEXT_FIELDS
-        )
-
-    def clean(self):
+    def clean(self) -> None:
         self.code = (self.code or "").strip().upper()
         errors = {}
         if self.system_id and not self.system.matches(self.code):
@@ -292,16 +249,15 @@ class ComparisonNote(VersionedModel):
     def __str__(self) -> str:
         return f"{self.code_a} vs {self.code_b}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.put_pair_in_order()
         return super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('codes:compare')}?codes={self.code_a.code},{self.code_b.code}"
+        # The presenters read through the selectors, which import these models.
+        from codes.presenters import note_url
 
-    def record_baseline(self) -> None:
-        super().record_baseline()
-        record_baselines(self.differentiators.all())
+        return note_url(self)
 
     @property
     def needs_review(self) -> bool:
@@ -321,7 +277,7 @@ class ComparisonNote(VersionedModel):
             return True
         return False
 
-    def clean(self):
+    def clean(self) -> None:
         if self.code_a_id and self.code_a_id == self.code_b_id:
             raise ValidationError("A comparison note needs two different codes.")
         self.pair_was_swapped = self.put_pair_in_order()
@@ -330,7 +286,7 @@ class ComparisonNote(VersionedModel):
         return self.code_b if code.pk == self.code_a_id else self.code_a
 
 
-class Differentiator(TrackedModel):
+class Differentiator(models.Model):
     """One aligned row of a comparison note: a label and what it is for each code."""
 
     note = models.ForeignKey(
@@ -352,7 +308,7 @@ class Differentiator(TrackedModel):
         self.value_a, self.value_b = self.value_b, self.value_a
 
 
-class Synonym(TrackedModel):
+class Synonym(models.Model):
     """A word coders type and what it means: `CSF` -> `cerebrospinal fluid`."""
 
     term = models.CharField(max_length=100)
@@ -368,7 +324,7 @@ class Synonym(TrackedModel):
     def __str__(self) -> str:
         return f"{self.term} → {self.meaning}"
 
-    def clean(self):
+    def clean(self) -> None:
         self.term = self.term.strip()
         self.meaning = self.meaning.strip()
         if self.term.lower() == self.meaning.lower():

@@ -1,21 +1,21 @@
 """Thin views: validate input, call a selector or the search, render."""
 
-from collections.abc import Sequence
-from urllib.parse import urlencode
+from collections.abc import Callable, Sequence
 
 from django.contrib.auth.decorators import login_not_required, user_passes_test
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.middleware import HtmxDetails
 
-from codes import favourites, selectors, services
+from codes import favourites, presenters, selectors, services
 from codes.forms import (
     AsOfForm,
     ChangesFilterForm,
@@ -31,11 +31,17 @@ from codes.search import MAX_OFFSET, Hit, record_zero_result
 from codes.search import search as search_codes
 
 
-def role_required(permission: str, needs: str):
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it."""
+
+    htmx: HtmxDetails
+
+
+def role_required(permission: str, needs: str) -> Callable[[Callable], Callable]:
     """Like permission_required(raise_exception=True), with a 403 page that says what the page
     needs (`needs`), not merely that some role is missing."""
 
-    def check(user) -> bool:
+    def check(user: User | AnonymousUser) -> bool:
         if not user.is_authenticated:
             return False  # to the login page
         if user.has_perm(permission):
@@ -71,7 +77,7 @@ SEARCH_SUBMIT_HEADER = "X-Search-Submit"
 @require_GET
 @coder_required
 @vary_on_headers("HX-Request", SEARCH_SUBMIT_HEADER)
-def search(request):
+def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     template = "codes/search.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -89,7 +95,7 @@ def search(request):
     result = search_codes(form.cleaned_data["q"], limit=SEARCH_PAGE_SIZE, **arguments)
     compare_link = None
     if result.compare_codes:
-        url = selectors.compare_url(result.compare_codes)
+        url = presenters.compare_url(result.compare_codes)
         if not request.htmx:
             return redirect(url)
         if request.headers.get(SEARCH_SUBMIT_HEADER) == "true":
@@ -117,29 +123,29 @@ def search(request):
 
 @require_GET
 @coder_required
-def code_detail(request, system, code):
+def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
     try:
-        code = selectors.code_get(system_slug=system, code=code)
+        found = selectors.code_get(system_slug=system, code=code)
     except Http404:
         # Rendered here, not by Django's handler: under DEBUG that would be its technical page.
         message = f"No code “{code[:20]}” in the system “{system[:32]}”."
         return render(request, "404.html", {"message": message}, status=404)
-    favourites.recent_code_record(user=request.user, code=code)
-    previous, following = selectors.code_neighbours(code=code)
-    notes = [(note, note.other_code(code)) for note in selectors.notes_naming(code=code)]
+    favourites.recent_code_record(user=request.user, code=found)
+    previous, following = selectors.code_neighbours(code=found)
+    notes = presenters.note_links(selectors.notes_naming(code=found), seen_from=found)
     return render(
         request,
         "codes/code_detail.html",
         {
-            "code": code,
+            "code": found,
             "previous": previous,
             "following": following,
             "notes": notes,
-            "notice_systems": selectors.notices_for([code]),
+            "notice_systems": selectors.notices_for([found]),
             "star": _star(
                 request,
-                code=code,
-                starred=favourites.code_is_starred(user=request.user, code=code),
+                code=found,
+                starred=favourites.code_is_starred(user=request.user, code=found),
             ),
             "mine": favourites.my_codes(user=request.user),
         },
@@ -182,7 +188,7 @@ def favourite(request):
     if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        back = code.get_absolute_url() if code else selectors.compare_url(tokens)
+        back = code.get_absolute_url() if code else presenters.compare_url(tokens)
     if request.htmx:
         star = _star(request, starred=starred, code=code or None, tokens=tokens, next_url=back)
         return render(request, "codes/_star.html", {"star": star})
@@ -192,7 +198,7 @@ def favourite(request):
 @require_GET
 @coder_required
 @vary_on_headers("HX-Request", "HX-Target")
-def compare(request):
+def compare(request: HtmxHttpRequest) -> HttpResponse:
     requested = request.GET.getlist("codes")
     as_of_form = AsOfForm(request.GET)
     if not as_of_form.is_valid():
@@ -217,18 +223,20 @@ def compare(request):
             request,
             tokens=comparison.tokens,
             starred=favourites.comparison_is_starred(user=request.user, tokens=comparison.tokens),
-            next_url=comparison.page_url(marks=marks),
+            next_url=presenters.comparison_url(comparison, marks=marks),
         ),
-        "columns": comparison.columns(marks=marks),
+        "columns": presenters.columns(comparison, marks=marks),
+        "related_links": presenters.related_links(comparison),
+        "current_url": presenters.current_url(comparison),
         "marks": marks,
-        "marks_toggle_url": comparison.page_url(marks=not marks),
+        "marks_toggle_url": presenters.comparison_url(comparison, marks=not marks),
         "adding": adding,
         "suggestions": _suggestions(comparison, adding),
         # Not on a past day's texts: the note may exist by now.
         "can_add_notes": request.user.has_perm("codes.add_comparisonnote")
         and comparison.as_of is None,
         "notice_systems": comparison.notice_systems,
-        "export_links": _export_links(
+        "export_links": presenters.export_links(
             "codes:compare-export", codes=",".join(comparison.tokens), as_of=comparison.as_of
         ),
     }
@@ -237,14 +245,14 @@ def compare(request):
     if request.htmx.target == "add-results":
         return render(request, "codes/compare.html#add-results", context)
     response = render(request, "codes/compare.html#comparison", context)
-    return push_url(response, comparison.page_url(marks=marks))
+    return push_url(response, presenters.comparison_url(comparison, marks=marks))
 
 
-def _compare_error(request, requested: list[str], message: str) -> HttpResponse:
+def _compare_error(request: HttpRequest, requested: list[str], message: str) -> HttpResponse:
     """The 400 page of a comparison that cannot be shown; when a date was the trouble, it
     links to the same codes with their current texts."""
     requested_codes = ",".join(requested)[:200]
-    current = selectors.compare_url([requested_codes]) if "as_of" in request.GET else None
+    current = presenters.compare_url([requested_codes]) if "as_of" in request.GET else None
     return render(
         request,
         "codes/compare_error.html",
@@ -259,17 +267,21 @@ def _suggestions(comparison: selectors.Comparison, text: str) -> list[tuple[Hit,
         return []
     shown = {code.pk for code in comparison.codes}
     hits = search_codes(text, limit=10).hits
-    return [(hit, comparison.url_adding(hit.code)) for hit in hits if hit.code.pk not in shown]
+    return [
+        (hit, presenters.url_adding(comparison, hit.code))
+        for hit in hits
+        if hit.code.pk not in shown
+    ]
 
 
 @require_GET
 @coder_required
-def comparison_list(request):
+def comparison_list(request: HttpRequest) -> HttpResponse:
     form = ComparisonFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "codes/comparison_list.html", {"form": form}, status=400)
-    notes = list(selectors.comparison_notes_filtered(**form.filters()))
-    codes = [code for note in notes for code in (note.code_a, note.code_b)]
+    notes = presenters.note_links(selectors.comparison_notes_filtered(**form.filters()))
+    codes = [code for link in notes for code in (link.note.code_a, link.note.code_b)]
     return render(
         request,
         "codes/comparison_list.html",
@@ -278,28 +290,11 @@ def comparison_list(request):
             "notes": notes,
             "filtered": any(form.filters().values()),
             "notice_systems": selectors.notices_for(codes),
-            "export_links": _export_links("codes:comparison-list-export", **form.filters()),
+            "export_links": presenters.export_links(
+                "codes:comparison-list-export", **form.filters()
+            ),
         },
     )
-
-
-EXPORT_LINKS = [
-    ("CSV", {"format": "csv"}),
-    ("Excel (XLSX)", {"format": "xlsx"}),
-    ("PDF (A4)", {"format": "pdf"}),
-    ("PDF (Letter)", {"format": "pdf", "paper": "letter"}),
-    ("JSON", {"format": "json"}),
-]
-
-
-def _export_links(url_name: str, **params) -> list[tuple[str, str]]:
-    """(label, URL) of each export format, carrying `params` (empty ones left out)."""
-    kept = {name: str(value) for name, value in params.items() if value}
-    path = reverse(url_name)
-    return [
-        (label, f"{path}?{urlencode({**kept, **extra}, safe=',:')}")
-        for label, extra in EXPORT_LINKS
-    ]
 
 
 def _export_refused(message: str) -> HttpResponse:
@@ -308,7 +303,9 @@ def _export_refused(message: str) -> HttpResponse:
 
 def _attachment(exported: services.ExportedFile) -> HttpResponse:
     response = HttpResponse(exported.data, content_type=exported.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, exported.filename)
+    disposition = content_disposition_header(True, exported.filename)
+    assert disposition is not None  # only None for an inline response without a filename
+    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "no-store"
     response["X-Export-Id"] = str(exported.record.export_id)
     return response
@@ -317,7 +314,7 @@ def _attachment(exported: services.ExportedFile) -> HttpResponse:
 @require_GET
 @coder_required
 @export_required
-def compare_export(request):
+def compare_export(request: HttpRequest) -> HttpResponse:
     form = CompareExportForm(request.GET)
     if not form.is_valid():
         return _export_refused(form.error_message())
@@ -335,7 +332,7 @@ def compare_export(request):
 @require_GET
 @coder_required
 @export_required
-def comparison_list_export(request):
+def comparison_list_export(request: HttpRequest) -> HttpResponse:
     form = ComparisonListExportForm(request.GET)
     if not form.is_valid():
         return _export_refused(form.error_message())
@@ -351,7 +348,7 @@ def comparison_list_export(request):
 
 @require_GET
 @coder_required
-def changes(request):
+def changes(request: HttpRequest) -> HttpResponse:
     form = ChangesFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "codes/changes.html", {"form": form}, status=400)
@@ -360,6 +357,7 @@ def changes(request):
         until=form.cleaned_data["until"],
         page_number=request.GET.get("page"),
     )
+    presenters.link_changes(list(page.object_list))
     filters = request.GET.copy()
     filters.pop("page", None)
     return render(
@@ -369,15 +367,16 @@ def changes(request):
 
 @require_GET
 @coder_required
-def change_detail(request, kind, history_id):
+def change_detail(request: HttpRequest, kind: str, history_id: int) -> HttpResponse:
     revision = selectors.change_get(kind=kind, history_id=history_id)
+    presenters.link_changes([revision])
     return render(request, "codes/change_detail.html", {"revision": revision})
 
 
 @never_cache
 @login_not_required
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

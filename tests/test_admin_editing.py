@@ -1,4 +1,5 @@
 from codes.models import Code
+from codes.services import code_save
 from tests.admin_forms import code_form_data, post_code_change
 from tests.marks import plain_marks
 
@@ -120,8 +121,7 @@ def test_a_stale_admin_save_shows_what_the_first_editor_changed(editor_client, s
     opened = code_form_data(code, lay_description="second editor's text")
     first = Code.objects.get(pk=code.pk)
     first.lay_description = first.lay_description.replace("sutures", "stitches")
-    first._change_reason = "first editor's reason"
-    first.save()
+    code_save(code=first, user=None, reason="first editor's reason")
 
     response = editor_client.post(f"/admin/codes/code/{code.pk}/change/", opened)
     html = response.content.decode()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from codes import selectors
 from codes.models import BASELINE_REASON, Code, ComparisonNote, Differentiator, ExportRecord
+from codes.services import revision_save
 
 TODAY = timezone.now().date()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -28,8 +29,7 @@ def edit(obj, **fields):
     """Save `obj` with these fields as an editor would (a new revision, now)."""
     for name, value in fields.items():
         setattr(obj, name, value)
-    obj.save()
-    return obj
+    return revision_save(obj=obj, user=None)
 
 
 def export_csv(client, query: str) -> tuple[list[dict[str, str]], ExportRecord]:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from codes.models import Code, ComparisonNote
+from codes.services import code_save, note_save, row_save
 from tests.marks import plain_marks
 
 
@@ -15,12 +16,10 @@ def edits(sample, editor):
     """An edit of 63709 today and one of the 63707 vs 63709 note ten days ago."""
     code = Code.objects.get(code="63709")
     code.lay_description = code.lay_description.replace("sutures", "stitches")
-    code._change_reason, code._history_user = "plainer word", editor
-    code.save()
+    code_save(code=code, user=editor, reason="plainer word")
     note = ComparisonNote.objects.get(code_a__code="63707")
     note.summary = "63709 adds a laminectomy."
-    note._history_user = editor
-    note.save()
+    note_save(note=note, user=editor)
     note.history.filter(version=2).update(history_date=timezone.now() - timedelta(days=10))
     return code, note
 
@@ -99,7 +98,7 @@ def test_difference_row_edits_are_listed_with_their_note(editor_client, sample):
     note = ComparisonNote.objects.get(code_a__code="63707")
     row = note.differentiators.get(label="Access")
     row.value_a = "An earlier opening"
-    row.save()
+    row_save(row=row, user=None)
     html = editor_client.get("/changes/").content.decode()
     assert "63707 vs 63709, difference row “Access”" in html
     record = row.history.first()
@@ -120,7 +119,7 @@ def test_changes_are_paginated(coder_client, sample):
     code = Code.objects.get(code="63709")
     for number in range(52):
         code.title = f"Title {number}"
-        code.save()
+        code_save(code=code, user=None)
     first = coder_client.get("/changes/", {"since": "2020-01-01"}).content.decode()
     assert len(_rows(first)) == 50 and "Page 1 of 2" in first
     assert 'href="?since=2020-01-01&amp;page=2"' in first

@@ -1,17 +1,19 @@
 """manage.py import_codes on small real files: each format, bad files, what an import may change."""
 
+import csv
 import importlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from openpyxl import Workbook
 
-from codes.models import Code, CodeSystem
+from codes.models import BASELINE_REASON, Code, CodeSystem
 
 ROOT = Path(__file__).resolve().parent.parent
 HCPCS_SLICE = ROOT / "fixtures" / "hcpcs-2019-slice.txt"
@@ -505,7 +507,7 @@ def test_editor_lay_description_survives_an_import(sample, tmp_path):
     editor_text = Code.objects.get(code="63707").lay_description
     path = tmp_path / "cpt.csv"
     path.write_text(CSV)
-    run(path, "cpt")
+    run(path, "cpt", allow_deletions=7)
     leak = Code.objects.get(code="63707")
     assert leak.lay_description == editor_text  # the file's "Our own words." is not taken
     assert leak.title == "Repair of a dural leak without laminectomy"
@@ -559,7 +561,7 @@ def test_a_failure_while_writing_rolls_everything_back(sample, monkeypatch):
     def failing_update(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("codes.importers.base.bulk_update_with_history", failing_update)
+    monkeypatch.setattr("codes.services.codes.bulk_update_with_history", failing_update)
     with pytest.raises(RuntimeError):
         run(HCPCS_SLICE, "hcpcs")  # new codes are written first, then the update fails
     assert {c.code: (c.version, c.title, c.status) for c in Code.objects.all()} == before
@@ -567,9 +569,9 @@ def test_a_failure_while_writing_rolls_everything_back(sample, monkeypatch):
 
 @pytest.mark.django_db
 def test_an_editor_save_during_the_import_stops_it(sample, monkeypatch):
-    from codes.importers import base
+    from codes.services import codes as code_services
 
-    real_create = base.bulk_create_with_history
+    real_create = code_services.bulk_create_with_history
 
     def create_while_an_editor_saves(*args, **kwargs):
         lathe = Code.objects.get(code="L0650")
@@ -577,7 +579,7 @@ def test_an_editor_save_during_the_import_stops_it(sample, monkeypatch):
         lathe.save()
         return real_create(*args, **kwargs)
 
-    monkeypatch.setattr(base, "bulk_create_with_history", create_while_an_editor_saves)
+    monkeypatch.setattr(code_services, "bulk_create_with_history", create_while_an_editor_saves)
     message = refused(HCPCS_SLICE, "hcpcs")
     assert "code L0650 was edited while the import ran; nothing was written" in message
 
@@ -599,3 +601,73 @@ def test_a_partial_file_leaves_the_codes_it_does_not_list_alone(sample, tmp_path
     output = run(path, "cpt", partial=True)
     assert "1 added, 0 changed, 0 deleted, 0 unchanged" in output
     assert not Code.objects.filter(system__slug="cpt", status=Code.Status.DELETED).exists()
+
+
+# --- what an import over the sample does to history and to the notes -------------------------
+
+REWORDED = "Repair of a dural tear, CSF leak or pseudomeningocele through a laminectomy"
+FLAGGED = "Needs review: a text of 63707 or 63709 changed"
+
+
+def import_63709(tmp_path, **columns: str) -> None:
+    """A partial CPT release "2027" that gives 63709 these columns (its title by default)."""
+    row = {"code": "63709", "title": Code.objects.get(code="63709").title, **columns}
+    path = tmp_path / "cpt-2027.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    assert "0 added, 1 changed" in run(path, "cpt", partial=True, release="2027")
+
+
+@pytest.mark.django_db
+def test_an_import_over_a_code_without_history_can_be_reverted_to_its_first_state(
+    sample, tmp_path, editor_client
+):
+    code = Code.objects.get(code="63709")
+    old_title = code.title
+    assert not code.history.exists()  # loaded from the fixture
+    import_63709(tmp_path, title=REWORDED)
+    revisions = code.history.order_by("history_date")
+    assert [(r.version, r.history_change_reason, r.title) for r in revisions] == [
+        (1, BASELINE_REASON, old_title),
+        (2, "import 2027", REWORDED),
+    ]
+    url = f"/admin/codes/code/{code.pk}/history/{revisions[0].history_id}/"
+    assert editor_client.post(url, {"reason": "", "opened_version": 2}).status_code == 302
+    assert Code.objects.get(pk=code.pk).title == old_title
+    page = editor_client.get("/codes/cpt/63709/").content.decode()
+    assert old_title in page and REWORDED not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"title": REWORDED},
+        {"descriptor": "A new long descriptor."},
+        {"synonyms": "dural tear repair"},  # the inclusion terms
+    ],
+    ids=["title", "descriptor", "inclusion terms"],
+)
+def test_an_import_rewriting_a_code_text_flags_the_notes_naming_it(
+    sample, tmp_path, coder_client, columns
+):
+    assert FLAGGED not in coder_client.get("/compare/?codes=63707,63709").content.decode()
+    import_63709(tmp_path, **columns)
+    assert FLAGGED in coder_client.get("/compare/?codes=63707,63709").content.decode()
+    today = timezone.now().date()
+    for query in ("", f"&as_of={today}"):
+        notes = coder_client.get(f"/api/compare?codes=63707,63709{query}").json()["notes"]
+        assert [note["needs_review"] for note in notes] == [True], query
+    yesterday = today - timedelta(days=1)
+    notes = coder_client.get(f"/api/compare?codes=63707,63709&as_of={yesterday}").json()["notes"]
+    assert [note["needs_review"] for note in notes] == [False]
+
+
+@pytest.mark.django_db
+def test_an_import_changing_no_text_flags_no_note(sample, tmp_path, coder_client):
+    import_63709(tmp_path, section="Surgery > Nervous system > Spine", effective_date="2027-01-01")
+    assert FLAGGED not in coder_client.get("/compare/?codes=63707,63709").content.decode()
+    notes = coder_client.get("/api/compare?codes=63707,63709").json()["notes"]
+    assert [note["needs_review"] for note in notes] == [False]

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from codes.models import Code, CodeSystem, ComparisonNote, StaleEditError
+from codes.services import code_save
 
 
 @pytest.mark.parametrize(
@@ -43,10 +44,10 @@ def test_a_save_from_a_stale_version_is_refused_and_overwrites_nothing(sample):
     first = Code.objects.get(code="63709")
     second = Code.objects.get(code="63709")
     first.lay_description = "first editor's text"
-    first.save()
+    code_save(code=first, user=None)
     second.lay_description = "second editor's text"
     with pytest.raises(StaleEditError, match="changed by someone else"):
-        second.save()
+        code_save(code=second, user=None)
     stored = Code.objects.get(code="63709")
     assert stored.lay_description == "first editor's text"
     assert stored.version == 2
@@ -89,13 +90,25 @@ def test_only_text_changes_move_texts_changed_at(sample):
     code = Code.objects.get(code="63709")
     assert code.texts_changed_at is None
     code.section_path = "Surgery"
-    code.save()
+    code_save(code=code, user=None)
     code.refresh_from_db()
     assert code.texts_changed_at is None
     code.inclusion_terms = "Dural repair"
-    code.save(update_fields=["inclusion_terms"])
+    code_save(code=code, user=None, fields=["inclusion_terms"])
     code.refresh_from_db()
     assert code.texts_changed_at is not None
+
+
+def test_a_save_of_some_fields_keeps_the_version_with_its_history(sample):
+    code = Code.objects.get(code="63709")
+    code.lay_description = "Closed with stitches."
+    code.save(update_fields=["lay_description"])
+    stored = Code.objects.get(pk=code.pk)
+    assert (stored.version, stored.updated_at) == (code.version, code.updated_at)
+    assert code.history.first().version == stored.version == 2
+    code.lay_description = "Closed with stitches again."
+    code.save(update_fields=["lay_description"])  # the same instance saves again, not stale
+    assert Code.objects.get(pk=code.pk).version == code.history.first().version == 3
 
 
 def test_the_state_before_the_first_edit_is_recorded_once(sample):
@@ -103,7 +116,7 @@ def test_the_state_before_the_first_edit_is_recorded_once(sample):
     original = code.title
     for title in ("second", "third"):
         code.title = title
-        code.save()
+        code_save(code=code, user=None)
     assert [(r.version, r.title) for r in code.history.all()] == [
         (3, "third"),
         (2, "second"),

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from codes.models import Code, ComparisonNote
+from codes.services import code_save
 from tests.admin_forms import code_form_data, note_form_data
 from tests.marks import plain_marks
 
@@ -186,7 +187,7 @@ def test_a_later_text_change_flags_a_reviewed_note_again(editor_client, editor, 
     assert not ComparisonNote.objects.get(pk=note.pk).needs_review
     code = Code.objects.get(code="63707")
     code.title = code.title + " (revised)"
-    code.save()
+    code_save(code=code, user=None)
     assert ComparisonNote.objects.get(pk=note.pk).needs_review
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connections
 
 from codes.models import BASELINE_REASON, Code, StaleEditError
+from codes.services import code_save
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -79,7 +80,7 @@ def test_two_editors_saving_at_once_one_wins_one_gets_the_conflict(sample):
             code = Code.objects.get(code="63709")
             barrier.wait()
             code.lay_description = text
-            code.save()
+            code_save(code=code, user=None)
             outcomes.append("saved")
         except StaleEditError:
             outcomes.append("conflict")

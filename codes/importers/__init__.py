@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from codes.importers import cdc_icd10cm_xml, cms_codes, cms_hcpcs, cms_order, csv_jsonl
-from codes.importers.base import ImportFileError, ImportSummary, Progress, Release, apply_release
+from codes.importers.base import ImportFileError, ImportSummary, Release, apply_release
 from codes.models import CodeSystem
+from codes.services.codes import Progress
 
 FORMATS: dict[str, Callable[[Path, CodeSystem], Release]] = {
     "csv": lambda path, system: csv_jsonl.read_csv(path),
@@ -60,11 +61,13 @@ def import_file(
     version: str | None = None,
     dry_run: bool = False,
     partial: bool = False,
+    allow_deletions: int | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import one file into one code system, all or nothing; raises ImportFileError.
 
-    A file is a full release unless `partial`: codes it does not list are marked deleted.
+    A file is a full release unless `partial`: codes it does not list are marked deleted
+    (refused past a small share of the system unless `allow_deletions` says how many).
     """
     started = time.monotonic()
     if not path.is_file():
@@ -73,6 +76,13 @@ def import_file(
         file_format = detect_format(path)
     release = FORMATS[file_format](path, system)
     release.full = not partial
-    summary = apply_release(system, release, version=version, dry_run=dry_run, progress=progress)
+    summary = apply_release(
+        system,
+        release,
+        version=version,
+        dry_run=dry_run,
+        allow_deletions=allow_deletions,
+        progress=progress,
+    )
     summary.seconds = time.monotonic() - started
     return summary

@@ -5,7 +5,8 @@ A reader (one module per file format) turns a file into a `Release`: the codes i
 the database and writes the difference in one transaction:
 
 - a code not in the database is added;
-- a code whose imported fields differ is saved with a history revision "import <version>";
+- a code whose imported fields differ is saved with a history revision "import <version>"
+  (after its baseline, when it had no history; a changed text flags the notes naming it);
 - a code whose imported fields are the same is not touched (no save, no history, no new version);
 - a code missing from a full release is marked deleted with an end date, never removed;
 - lay descriptions belong to the editors: an import writes one only when it adds the code.
@@ -14,16 +15,17 @@ A record field left at None means "the file does not say": the stored value is k
 """
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+from django.db import models
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from codes.models import Code, CodeSystem
+from codes.models import Code, CodeSystem, StaleEditError
+from codes.services.codes import Progress, codes_import
 
 # Fields an import owns. lay_description is not among them: it is written for new codes only.
 IMPORTED_FIELDS = (
@@ -36,10 +38,21 @@ IMPORTED_FIELDS = (
     "effective_date",
     "end_date",
 )
-BATCH_SIZE = 1000
-UPDATE_BATCH_SIZE = 100
-
-Progress = Callable[[str, int, int], None]
+# A full release that would mark more than this share of a system's active codes deleted is
+# refused unless the one running it says how many deletions to expect: a file cut short, or the
+# wrong file, must not wipe a code set.
+MAX_DELETED_SHARE = 0.05
+# Text a database would refuse or cut: a NUL byte (PostgreSQL refuses it, SQLite stores it).
+NUL = "\x00"
+RECORD_TEXT_FIELDS = (
+    "code",
+    "title",
+    "descriptor",
+    "lay_description",
+    "section_path",
+    "inclusion_terms",
+    "instructional_notes",
+)
 
 
 class ImportFileError(Exception):
@@ -134,7 +147,9 @@ def read_lines(path: Path, encoding: str) -> Iterator[tuple[int, str]]:
     yield from enumerate(text.splitlines(), start=1)
 
 
-def layout_lines(path: Path, pattern: re.Pattern, expected: str) -> Iterator[tuple[int, re.Match]]:
+def layout_lines(
+    path: Path, pattern: re.Pattern[str], expected: str
+) -> Iterator[tuple[int, re.Match[str]]]:
     """(line number, match) for each non-blank line of a UTF-8 fixed-layout file; a line the
     pattern does not match in full stops the import, saying what was `expected`."""
     for number, line in read_lines(path, "utf-8"):
@@ -157,7 +172,9 @@ def fiscal_year_start(year: int | None) -> date | None:
     return date(year - 1, 10, 1) if year else None
 
 
-def parse_date(path: Path, line: int, text: str, fmt: str, what: str, unit: str = "line"):
+def parse_date(
+    path: Path, line: int, text: str, fmt: str, what: str, unit: str = "line"
+) -> date | None:
     """A date written in `fmt`, None when blank, or an error naming the line."""
     text = text.strip()
     if not text:
@@ -177,11 +194,14 @@ def apply_release(
     *,
     version: str | None = None,
     dry_run: bool = False,
+    allow_deletions: int | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Bring the system's codes in line with the release, all or nothing.
 
-    Returns the counts; with dry_run the database is not written to at all.
+    Returns the counts; with dry_run the database is not written to at all. A release with no
+    records is refused, and so is a full release that would mark more than MAX_DELETED_SHARE of
+    the system's active codes deleted, unless `allow_deletions` is at least that count.
     """
     label = version or release.version
     summary = ImportSummary(system=system.name, version=label, dry_run=dry_run, notes=release.notes)
@@ -194,7 +214,8 @@ def apply_release(
     }
 
     new_records: list[CodeRecord] = []
-    changes: dict[int, dict] = {}  # pk -> the imported fields that change, with new values
+    # pk -> the imported fields that change, with their new values
+    changes: dict[int, dict[str, Any]] = {}
     for record in records:
         stored = existing.get(record.code)
         if stored is None:
@@ -213,20 +234,102 @@ def apply_release(
             if code not in listed and stored["status"] != Code.Status.DELETED:
                 changes[stored["pk"]] = {"status": Code.Status.DELETED, "end_date": end_date}
                 summary.deleted += 1
+        _check_deletions(system, release, summary.deleted, allow_deletions)
     summary.added = len(new_records)
     summary.changed = len(changes) - summary.deleted
     versions = {stored["pk"]: stored["version"] for stored in existing.values()}
 
     if not dry_run:
-        with transaction.atomic():
-            _write(system, release, new_records, changes, versions, f"import {label}", progress)
+        new_codes = [
+            Code(
+                system=system,
+                code=record.code,
+                lay_description=record.lay_description or "",
+                **_wanted_values(record, None),
+            )
+            for record in new_records
+        ]
+        try:
+            codes_import(
+                new=new_codes,
+                changes=changes,
+                versions=versions,
+                reason=f"import {label}",
+                progress=progress,
+            )
+        except StaleEditError as exc:
+            raise ImportFileError(
+                release.path,
+                None,
+                f"code {exc.obj} was edited while the import ran; nothing was written, "
+                "run it again",
+            ) from None
     return summary
+
+
+def _check_deletions(
+    system: CodeSystem, release: Release, deleted: int, allowed: int | None
+) -> None:
+    """Refuse a full release that would delete more codes than expected (see apply_release)."""
+    if allowed is not None:
+        if deleted > allowed:
+            raise ImportFileError(
+                release.path,
+                None,
+                f"the release would mark {deleted:,} {system.name} codes deleted, more than "
+                f"the {allowed:,} --allow-deletions allows",
+            )
+        return
+    active = Code.objects.filter(system=system).exclude(status=Code.Status.DELETED).count()
+    if deleted > active * MAX_DELETED_SHARE:
+        raise ImportFileError(
+            release.path,
+            None,
+            f"the release would mark {deleted:,} of the {active:,} active {system.name} codes "
+            f"deleted (more than {MAX_DELETED_SHARE:.0%}): is the file complete? If the "
+            f"deletions are meant, run again with --allow-deletions {deleted}",
+        )
+
+
+def _field_limits() -> dict[str, int]:
+    """The longest value each length-limited text column of Code takes."""
+    limits = {}
+    for name in RECORD_TEXT_FIELDS:
+        field = Code._meta.get_field(name)
+        if isinstance(field, models.Field) and field.max_length:
+            limits[name] = field.max_length
+    return limits
+
+
+def _check_texts(release: Release, record: CodeRecord, limits: dict[str, int]) -> None:
+    """Refuse text either database would refuse or cut, the same way on both."""
+    for name in RECORD_TEXT_FIELDS:
+        value = getattr(record, name)
+        if value is None:
+            continue
+        if NUL in value:
+            raise ImportFileError(
+                release.path, record.line, f"{name} of code {record.code} holds a NUL byte"
+            )
+        if name in limits and len(value) > limits[name]:
+            raise ImportFileError(
+                release.path,
+                record.line,
+                f"{name} of code {record.code} is {len(value):,} characters long, "
+                f"at most {limits[name]:,} fit",
+            )
 
 
 def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
     """The release's records with codes as stored, refused whole when one is invalid."""
+    if not release.records:
+        raise ImportFileError(
+            release.path, None, "the file lists no codes (only a header, or nothing at all)"
+        )
     seen: dict[str, int] = {}
+    limits = _field_limits()
     for record in release.records:
+        _check_texts(release, record, limits)
         raw = record.code
         record.code = system.normalize_code(raw)
         if not system.matches(record.code):
@@ -248,11 +351,18 @@ def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
             raise ImportFileError(
                 release.path, record.line, f"code {record.code} ends before it takes effect"
             )
+        if record.status == Code.Status.DELETED and not record.end_date:
+            raise ImportFileError(
+                release.path,
+                record.line,
+                f"code {record.code} is deleted without an end date (the last date it could "
+                "be reported)",
+            )
         seen[record.code] = record.line
     return release.records
 
 
-def _wanted_values(record: CodeRecord, stored: dict | None) -> dict:
+def _wanted_values(record: CodeRecord, stored: dict[str, Any] | None) -> dict[str, Any]:
     """The imported fields as the record wants them.
 
     None keeps the stored value (or the empty default for a new code); the end date is the
@@ -268,75 +378,3 @@ def _wanted_values(record: CodeRecord, stored: dict | None) -> dict:
                 value = ""
         values[name] = value
     return values
-
-
-def _write(
-    system: CodeSystem,
-    release: Release,
-    new_records: list[CodeRecord],
-    changes: dict[int, dict],
-    versions: dict[int, int],
-    reason: str,
-    progress: Progress | None,
-) -> None:
-    when = timezone.now()
-    total = len(new_records) + len(changes)
-    done = 0
-    for start in range(0, len(new_records), BATCH_SIZE):
-        batch = [
-            Code(
-                system=system,
-                code=record.code,
-                lay_description=record.lay_description or "",
-                updated_at=when,
-                **_wanted_values(record, None),
-            )
-            for record in new_records[start : start + BATCH_SIZE]
-        ]
-        bulk_create_with_history(
-            batch, Code, batch_size=BATCH_SIZE, default_change_reason=reason, default_date=when
-        )
-        done += len(batch)
-        if progress:
-            progress("writing", done, total)
-
-    # Rows changing the same fields are updated together: bulk_update's CASE per field costs
-    # batch size x fields for every row, so fewer fields and small batches keep it linear.
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for pk, values in sorted(changes.items()):
-        groups.setdefault(tuple(values), []).append(pk)
-    for names, pks in groups.items():
-        for start in range(0, len(pks), UPDATE_BATCH_SIZE):
-            chunk = pks[start : start + UPDATE_BATCH_SIZE]
-            batch = _locked_unchanged(release, chunk, versions)
-            for code in batch:
-                for name, value in changes[code.pk].items():
-                    setattr(code, name, value)
-                code.version += 1
-                code.updated_at = when
-            bulk_update_with_history(
-                batch,
-                Code,
-                [*names, "version", "updated_at"],
-                batch_size=UPDATE_BATCH_SIZE,
-                default_change_reason=reason,
-                default_date=when,
-            )
-            done += len(batch)
-            if progress:
-                progress("writing", done, total)
-
-
-def _locked_unchanged(release: Release, pks: list[int], versions: dict[int, int]) -> list[Code]:
-    """The rows, locked, as long as nobody saved them since they were compared: an editor's
-    save in between would otherwise be overwritten without a trace."""
-    rows = list(Code.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
-    for code in rows:
-        if code.version != versions[code.pk]:
-            raise ImportFileError(
-                release.path,
-                None,
-                f"code {code.code} was edited while the import ran; nothing was written, "
-                "run it again",
-            )
-    return rows

@@ -27,6 +27,10 @@ from codes.importers.base import (
 from codes.models import Code
 
 ROOT = "ICD10CM.tabular"
+# The tabular nests chapter > section > diag (category > subcategory > ... ), about 8 deep; a
+# deeper file is not a CDC tabular (and would exhaust the stack of the recursive reader).
+MAX_DEPTH = 32
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2014, 2099
 INCLUSION_KINDS = ("inclusionTerm", "includes")
 INSTRUCTION_KINDS = {
     "excludes1": "Excludes1",
@@ -41,7 +45,7 @@ INSTRUCTION_KINDS = {
 @dataclass
 class _Element:
     tag: str
-    attrs: dict
+    attrs: dict[str, str]
     line: int
     text: str = ""
     children: list["_Element"] = field(default_factory=list)
@@ -88,8 +92,7 @@ def read(path: Path) -> Release:
         raise ImportFileError(path, None, "wrong layout: no <diag> codes in the file")
     if valid is not None:
         records = [record for record in records if record.code.replace(".", "") in valid]
-    year = root.child_text("version")
-    year = int(year) if year.isdigit() else None
+    year = _fiscal_year(path, root)
     return Release(
         path=path,
         records=records,
@@ -97,6 +100,22 @@ def read(path: Path) -> Release:
         starts=fiscal_year_start(year),
         notes=notes,
     )
+
+
+def _fiscal_year(path: Path, root: _Element) -> int | None:
+    """The release's fiscal year from `<version>`; None when the file has no version."""
+    version = root.child("version")
+    if version is None:
+        return None
+    text = " ".join(version.text.split())
+    if not (text.isdigit() and FIRST_FISCAL_YEAR <= int(text) <= LAST_FISCAL_YEAR):
+        raise ImportFileError(
+            path,
+            version.line,
+            f"wrong layout: <version> is {text[:40]!r}, a CDC tabular names its fiscal year "
+            "there (2026, say)",
+        )
+    return int(text)
 
 
 def _parse(path: Path) -> _Element:
@@ -107,15 +126,22 @@ def _parse(path: Path) -> _Element:
     root: list[_Element] = []
     parser = expat.ParserCreate()
 
-    def start(tag, attrs):
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if len(stack) >= MAX_DEPTH:
+            raise ImportFileError(
+                path,
+                parser.CurrentLineNumber,
+                f"wrong layout: elements nested more than {MAX_DEPTH} deep; a CDC tabular "
+                "nests chapter > section > codes a few levels deep",
+            )
         element = _Element(tag, attrs, parser.CurrentLineNumber)
         (stack[-1].children if stack else root).append(element)
         stack.append(element)
 
-    def end(tag):
+    def end(tag: str) -> None:
         stack.pop()
 
-    def text(data):
+    def text(data: str) -> None:
         if stack:
             stack[-1].text += data
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -123,13 +124,15 @@ def _text_rows(path: Path) -> Iterator[_Row]:
                 "with record type 3, 4, 7 or 8 in column 11)",
             )
         seen_record = True
-        if len(line) > RECORD_LENGTH:
+        if len(line) != RECORD_LENGTH:
+            # A short record is a file cut short or re-saved without its trailing blanks:
+            # padding it would read blanks as empty descriptions and dates.
             raise ImportFileError(
                 path,
                 number,
-                f"wrong layout: {len(line)} characters, an HCPCS record has {RECORD_LENGTH}",
+                f"wrong layout: {len(line)} characters, an HCPCS record has {RECORD_LENGTH} "
+                "(is the file cut short?)",
             )
-        line = line.ljust(RECORD_LENGTH)
         yield _Row(
             line=number,
             code=line[0:5],
@@ -185,7 +188,7 @@ def _xlsx_rows(path: Path) -> Iterator[_Row]:
         )
 
 
-def _xlsx_values(path: Path) -> list[tuple]:
+def _xlsx_values(path: Path) -> list[tuple[Any, ...]]:
     """Every row of the first sheet, as cell values."""
     with warnings.catch_warnings():
         # CMS workbooks carry page headers openpyxl cannot parse; they do not matter here.

@@ -88,7 +88,7 @@ def read_jsonl(path: Path) -> Release:
     return Release(path=path, records=records, version=path.stem)
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     """A JSON value as a cell: lists become lines, null becomes empty."""
     if value is None:
         return ""

@@ -37,8 +37,26 @@ class Command(BaseCommand):
             help="the file lists only some codes: leave the codes it does not list alone "
             "(by default a file is a full release and codes it lacks are marked deleted)",
         )
+        parser.add_argument(
+            "--allow-deletions",
+            type=int,
+            metavar="N",
+            help="a full release may mark up to N codes deleted (without it, one that would "
+            "delete more than 5%% of the system's active codes is refused)",
+        )
 
-    def handle(self, *args, file, system, file_format, release, dry_run, partial, **options):
+    def handle(
+        self,
+        *args,
+        file,
+        system,
+        file_format,
+        release,
+        dry_run,
+        partial,
+        allow_deletions,
+        **options,
+    ):
         try:
             code_system = CodeSystem.objects.get(slug=system)
         except CodeSystem.DoesNotExist:
@@ -53,6 +71,7 @@ class Command(BaseCommand):
                 version=release,
                 dry_run=dry_run,
                 partial=partial,
+                allow_deletions=allow_deletions,
                 progress=progress,
             )
         except ImportFileError as exc:

@@ -4,7 +4,8 @@ import csv
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import CharField
 
 from codes.models import Synonym
 from codes.search.query import words_of
@@ -21,10 +22,10 @@ class Command(BaseCommand):
         "synonym table lacks. Never changes or deletes a synonym already there. Safe to run again."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, default=STARTER_LIST)
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args: object, file: Path, **options: object) -> None:
         pairs = read_synonyms(file)
         added = synonyms_add_missing(pairs=pairs, reason=REASON.format(name=file.name))
         self.stdout.write(
@@ -32,10 +33,16 @@ class Command(BaseCommand):
         )
 
 
+def _max_length(name: str) -> int:
+    field = Synonym._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None  # both are CharFields
+    return field.max_length
+
+
 def read_synonyms(path: Path) -> list[tuple[str, str]]:
     """The (term, meaning) rows of a synonym CSV file; CommandError naming the line when a row is
     not usable (nothing is written then)."""
-    limits = {name: Synonym._meta.get_field(name).max_length for name in ("term", "meaning")}
+    limits = {name: _max_length(name) for name in ("term", "meaning")}
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))

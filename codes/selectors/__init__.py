@@ -1,0 +1,57 @@
+"""Reads that span models, one module per concern:
+
+- `codes`: a code and its neighbours, the notes naming it, notices, comparison tokens;
+- `comparisons`: a comparison of 2-4 codes, one per note, the filtered note list;
+- `as_of`: codes and notes as they were at the end of a day, from history;
+- `changes`: revisions, what they changed, edit conflicts, the /changes/ list.
+
+URLs and escaped HTML built from these are in `codes.presenters`.
+"""
+
+from codes.selectors.changes import (
+    EditConflict,
+    change_get,
+    changes_between,
+    edit_conflict,
+    note_rows_at,
+    object_revisions,
+    recent_changes,
+    revision_get,
+)
+from codes.selectors.codes import (
+    CodeLookupError,
+    code_get,
+    code_neighbours,
+    codes_for_tokens,
+    compare_tokens,
+    notes_naming,
+    notices_for,
+)
+from codes.selectors.comparisons import (
+    Comparison,
+    comparison_for,
+    comparison_notes_filtered,
+    comparisons_for_notes,
+)
+
+__all__ = [
+    "CodeLookupError",
+    "Comparison",
+    "EditConflict",
+    "change_get",
+    "changes_between",
+    "code_get",
+    "code_neighbours",
+    "codes_for_tokens",
+    "compare_tokens",
+    "comparison_for",
+    "comparison_notes_filtered",
+    "comparisons_for_notes",
+    "edit_conflict",
+    "note_rows_at",
+    "notes_naming",
+    "notices_for",
+    "object_revisions",
+    "recent_changes",
+    "revision_get",
+]

@@ -1,0 +1,85 @@
+"""Exports of comparisons, each logged as an ExportRecord holding the sha256 of its bytes."""
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from typing import Any
+from urllib.parse import urlencode
+from uuid import uuid4
+
+from django.utils import timezone
+
+from codes import exports
+from codes.models import ExportRecord
+from codes.presenters import comparison_document
+from codes.selectors import Comparison
+
+
+@cache
+def app_version() -> str:
+    """The installed coderef release (pyproject.toml's version), as stamped in exports."""
+    return metadata.version("coderef")
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    record: ExportRecord
+    data: bytes
+    filename: str
+    content_type: str
+
+
+def comparisons_export(
+    *,
+    comparisons: list[Comparison],
+    fmt: str,
+    user: Any,
+    paper: str = "a4",
+    filters: Mapping[str, str | None] | None = None,
+) -> ExportedFile:
+    """Render `comparisons` in format `fmt`, stamped, and log it: the ExportRecord holds the
+    sha256 of exactly the bytes returned.
+
+    Without `filters` it is the export of one comparison (its JSON is the /api/compare
+    document); with `filters` (possibly all empty) a list export of comparison notes.
+    """
+    bulk = filters is not None
+    as_of = None if bulk else comparisons[0].as_of
+    used = {name: value for name, value in (filters or {}).items() if value}
+    tokens = "" if bulk else ",".join(comparisons[0].tokens)
+    if not bulk:
+        scope = f"The comparison of {', '.join(comparisons[0].tokens)}"
+    elif used:
+        scope = "Comparison notes matching " + ", ".join(f"{k}={v}" for k, v in used.items())
+    else:
+        scope = "All comparison notes"
+    stamp = exports.Stamp(
+        export_id=uuid4(),
+        generated_at=timezone.now(),
+        generated_by=user.get_username(),
+        app_version=app_version(),
+        as_of=as_of,
+        scope=scope,
+    )
+    export = exports.Export(
+        stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
+    )
+    data = exports.render(export, fmt, paper=paper)
+    name = exports.filename(export, fmt)
+    record = ExportRecord.objects.create(
+        export_id=stamp.export_id,
+        user=user,
+        username=stamp.generated_by,
+        created_at=stamp.generated_at,
+        codes=tokens,
+        filters=urlencode(used),
+        as_of=as_of,
+        format=fmt,
+        filename=name,
+        app_version=stamp.app_version,
+        sha256=hashlib.sha256(data).hexdigest(),
+        row_count=export.row_count,
+    )
+    return ExportedFile(record, data, name, exports.FORMATS[fmt].content_type)
