@@ -1,8 +1,9 @@
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import _serious_violations
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -62,12 +63,14 @@ def test_star_codes_and_a_comparison_by_keyboard_and_find_them_again(
 
 
 def test_a_star_works_without_javascript(browser, live_server, coder, sample):
+    signed_in = Client()
+    signed_in.force_login(coder)
     context = browser.new_context(java_script_enabled=False)
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(coder.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/codes/cpt/63709/")
     page.get_by_role("button", name="Star 63709").click()
     page.wait_for_url("**/codes/cpt/63709/")
