@@ -26,7 +26,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from codes import selectors, services
+from codes import favourites, selectors, services
 from codes.forms import (
     ChangeReasonForm,
     DifferentiatorForm,
@@ -284,7 +284,7 @@ class CodeAdmin(VersionedAdmin):
     list_filter = ["system", "status", RecentlyChangedFilter]
     search_fields = ["code", "title", "descriptor", "lay_description", "inclusion_terms"]
     list_select_related = ["system"]
-    readonly_fields = ["updated_at"]
+    readonly_fields = ["updated_at", "kept_by"]
     actions = ["mark_deleted"]
     fieldsets = [
         (None, {"fields": ["system", "code", "title", "status", "opened_version"]}),
@@ -293,6 +293,7 @@ class CodeAdmin(VersionedAdmin):
             {
                 "fields": [
                     "descriptor",
+                    "descriptor_kind",
                     "lay_description",
                     "inclusion_terms",
                     "instructional_notes",
@@ -303,7 +304,30 @@ class CodeAdmin(VersionedAdmin):
             "Place and dates",
             {"fields": ["section_path", "effective_date", "end_date", "updated_at"]},
         ),
+        ("Coders", {"fields": ["kept_by"]}),
     ]
+
+    def get_actions(self, request):
+        # Codes are never removed, only marked deleted: no "Delete selected codes".
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":  # one line, as coders read it
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="kept at hand by")
+    def kept_by(self, code):
+        # Counts only: whose favourites these are stays with each coder.
+        if code.pk is None:
+            return "-"
+        starred, recent = favourites.favourite_counts(code=code)
+        return (
+            f"starred by {starred} user{'s' if starred != 1 else ''}; among the recent codes "
+            f"of {recent} user{'s' if recent != 1 else ''}"
+        )
 
     def save_model(self, request: HttpRequest, obj: Code, form: Any, change: bool) -> None:
         services.code_save(code=obj, user=request.user, reason=change_reason(form))
@@ -379,6 +403,13 @@ class ComparisonNoteAdmin(VersionedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ComparisonNote]:
         return super().get_queryset(request).with_review_flag()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("code_a", "code_b"):
+            # The wrapper's red cross would delete the code itself, not unset it here.
+            formfield.widget.can_delete_related = False
+        return formfield
 
     def get_urls(self) -> list[URLPattern]:
         mark_reviewed = path(

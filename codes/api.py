@@ -3,6 +3,7 @@
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from codes import favourites as my_favourites
 from codes import presenters, selectors
 from codes.forms import AsOfForm, SearchForm
 from codes.models import CodeSystem
@@ -89,3 +90,11 @@ def code(request: HttpRequest, system: str, code: str) -> JsonResponse:
             ],
         }
     )
+
+
+@require_GET
+@coder_required
+def favourites(request):
+    """`/api/me/favourites` -> the signed-in user's own {"codes", "comparisons", "recent"}."""
+    mine = my_favourites.my_codes(user=request.user)
+    return JsonResponse(my_favourites.favourites_document(mine, request.build_absolute_uri))

@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from codes import selectors
@@ -266,4 +267,34 @@ class ComparisonListExportForm(ComparisonFilterForm, ExportFormatForm):
                 "as_of works for one comparison (/compare/export/?codes=...&as_of=...); "
                 "the list export shows the comparison notes as they are now."
             )
+        return cleaned
+
+
+class FavouriteForm(QueryForm):
+    """A star or unstar: one code (`system:code`) or one comparison (its codes, as in its URL)."""
+
+    code = forms.CharField(required=False, max_length=100)
+    comparison = forms.CharField(required=False, max_length=300)
+    starred = forms.TypedChoiceField(
+        choices=[("1", "star"), ("0", "unstar")], coerce=lambda value: value == "1"
+    )
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        code, comparison = cleaned.get("code", ""), cleaned.get("comparison", "")
+        if bool(code) == bool(comparison):
+            raise ValidationError("Name one code or one comparison to star.")
+        if code:
+            slug, _, value = code.partition(":")
+            try:
+                cleaned["code"] = selectors.code_get(system_slug=slug, code=value)
+            except Http404 as exc:
+                raise ValidationError(f"No code {code!r}: write it as system:code.") from exc
+        else:
+            try:
+                codes = selectors.codes_for_tokens(comparison)
+            except selectors.CodeLookupError as exc:
+                raise ValidationError(str(exc)) from exc
+            cleaned["tokens"] = selectors.compare_tokens(codes)
         return cleaned

@@ -119,7 +119,20 @@ class Code(VersionedModel):
     system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="codes")
     code = models.CharField(max_length=16)
     title = models.TextField(help_text="The descriptor coders read first (short or full title).")
-    descriptor = models.TextField(blank=True, help_text="Official long descriptor.")
+
+    class DescriptorKind(models.TextChoices):
+        OFFICIAL = "official", "Official descriptor"
+        PARAPHRASE = "paraphrase", "Descriptor in our own words (not the official text)"
+
+    descriptor = models.TextField(blank=True, help_text="The long descriptor.")
+    descriptor_kind = models.CharField(
+        "the descriptor is",
+        max_length=10,
+        choices=DescriptorKind.choices,
+        default=DescriptorKind.OFFICIAL,
+        help_text="Whether the descriptor is the code set's official text or the "
+        "organisation's paraphrase (as for CPT, whose official texts are licensed).",
+    )
     lay_description = models.TextField(
         blank=True, help_text="What the procedure or condition involves, in plain words."
     )
@@ -376,3 +389,58 @@ class SearchToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class Favourite(models.Model):
+    """A code or a comparison one user starred. Private to that user: no page, API or admin
+    screen shows one user's favourites to another (the admin sees counts only)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(
+        Code, null=True, blank=True, on_delete=models.CASCADE, related_name="favourites"
+    )
+    comparison = models.CharField(
+        max_length=300, blank=True, help_text="The comparison's codes as its URL names them."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "code"],
+                condition=Q(code__isnull=False),
+                name="unique_favourite_code",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "comparison"],
+                condition=~Q(comparison=""),
+                name="unique_favourite_comparison",
+            ),
+            models.CheckConstraint(
+                condition=(Q(code__isnull=False) & Q(comparison=""))
+                | (Q(code__isnull=True) & ~Q(comparison="")),
+                name="favourite_code_or_comparison",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.code) if self.code_id else self.comparison
+
+
+class RecentCode(models.Model):
+    """A code one user opened, and when last; the newest few are kept per user."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code = models.ForeignKey(Code, on_delete=models.CASCADE, related_name="recent_openings")
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code"], name="unique_recent_code"),
+        ]
+        indexes = [models.Index(fields=["user", "-opened_at"], name="recent_code_by_user")]
+
+    def __str__(self) -> str:
+        return str(self.code)

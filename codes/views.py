@@ -1,26 +1,31 @@
 """Thin views: validate input, call a selector or the search, render."""
 
-from django.contrib.auth.decorators import login_not_required, permission_required
+from collections.abc import Callable, Sequence
+
+from django.contrib.auth.decorators import login_not_required, user_passes_test
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
-from codes import presenters, selectors, services
+from codes import favourites, presenters, selectors, services
 from codes.forms import (
     AsOfForm,
     ChangesFilterForm,
     CompareExportForm,
     ComparisonFilterForm,
     ComparisonListExportForm,
+    FavouriteForm,
     SearchForm,
 )
-from codes.models import CodeSystem
+from codes.models import Code, CodeSystem
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit
 from codes.search import search as search_codes
@@ -33,8 +38,24 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-coder_required = permission_required(VIEW_PERMISSION, raise_exception=True)
-export_required = permission_required(EXPORT_PERMISSION, raise_exception=True)
+def role_required(permission: str, needs: str) -> Callable[[Callable], Callable]:
+    """Like permission_required(raise_exception=True), with a 403 page that says what the page
+    needs (`needs`), not merely that some role is missing."""
+
+    def check(user: User | AnonymousUser) -> bool:
+        if not user.is_authenticated:
+            return False  # to the login page
+        if user.has_perm(permission):
+            return True
+        raise PermissionDenied(f"{needs} Ask an administrator to add you to it.")
+
+    return user_passes_test(check)
+
+
+coder_required = role_required(
+    VIEW_PERMISSION, "coderef needs the Coders role (Editors and Auditors include it)."
+)
+export_required = role_required(EXPORT_PERMISSION, "Exports need the Auditors role.")
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_EXAMPLES = [
@@ -49,9 +70,14 @@ SEARCH_EXAMPLES = [
 ]
 
 
+# Sent by coderef.js when the search form is submitted (Enter, the button) rather than typed in:
+# only then may an `A vs B` query leave the page for the comparison.
+SEARCH_SUBMIT_HEADER = "X-Search-Submit"
+
+
 @require_GET
 @coder_required
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", SEARCH_SUBMIT_HEADER)
 def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     template = "codes/search.html"
@@ -68,15 +94,27 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, template, context, status=400)
     arguments = form.search_arguments()
     result = search_codes(form.cleaned_data["q"], limit=SEARCH_PAGE_SIZE, **arguments)
+    compare_link = None
     if result.compare_codes:
         url = presenters.compare_url(result.compare_codes)
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        if not request.htmx:
+            return redirect(url)
+        if request.headers.get(SEARCH_SUBMIT_HEADER) == "true":
+            return HttpResponseClientRedirect(url)
+        # Typed, not submitted: offer the comparison once every code named exists.
+        try:
+            compare_link = (selectors.codes_for_tokens(",".join(result.compare_codes)), url)
+        except selectors.CodeLookupError:
+            compare_link = None
     record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
     context.update(
         query=result.query,
         result=result,
         message=result.error,
+        compare_link=compare_link,
+        # What the coder keeps at hand, on the page before anything is typed.
+        mine=None if result.query else favourites.my_codes(user=request.user),
         next_offset=next_offset if next_offset < min(result.count, MAX_OFFSET) else None,
         # Shown with the results, not in the footer: htmx swaps the results in without the footer.
         result_notices=selectors.notices_for([hit.code for hit in result.hits]),
@@ -87,7 +125,13 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @coder_required
 def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
-    found = selectors.code_get(system_slug=system, code=code)
+    try:
+        found = selectors.code_get(system_slug=system, code=code)
+    except Http404:
+        # Rendered here, not by Django's handler: under DEBUG that would be its technical page.
+        message = f"No code “{code[:20]}” in the system “{system[:32]}”."
+        return render(request, "404.html", {"message": message}, status=404)
+    favourites.recent_code_record(user=request.user, code=found)
     previous, following = selectors.code_neighbours(code=found)
     notes = presenters.note_links(selectors.notes_naming(code=found), seen_from=found)
     return render(
@@ -99,8 +143,57 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
             "following": following,
             "notes": notes,
             "notice_systems": selectors.notices_for([found]),
+            "star": _star(
+                request,
+                code=found,
+                starred=favourites.code_is_starred(user=request.user, code=found),
+            ),
+            "mine": favourites.my_codes(user=request.user),
         },
     )
+
+
+def _star(
+    request: HttpRequest,
+    *,
+    starred: bool,
+    code: Code | None = None,
+    tokens: Sequence[str] = (),
+    next_url: str = "",
+) -> dict:
+    """What the star button of a code or a comparison needs to render."""
+    label = code.code if code is not None else favourites.comparison_title(tokens)
+    return {
+        "code": code,
+        "tokens": list(tokens),
+        "starred": starred,
+        "label": label,
+        "next": next_url or request.get_full_path(),
+    }
+
+
+@require_POST
+@coder_required
+def favourite(request):
+    """Star or unstar a code or a comparison for the signed-in user; without JavaScript, back to
+    the page the star was on."""
+    form = FavouriteForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            f"{form.error_message()}\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    code, tokens = form.cleaned_data.get("code"), form.cleaned_data.get("tokens", [])
+    starred = form.cleaned_data["starred"]
+    favourites.favourite_set(user=request.user, starred=starred, code=code or None, tokens=tokens)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = code.get_absolute_url() if code else presenters.compare_url(tokens)
+    if request.htmx:
+        star = _star(request, starred=starred, code=code or None, tokens=tokens, next_url=back)
+        return render(request, "codes/_star.html", {"star": star})
+    return redirect(back)
 
 
 @require_GET
@@ -127,6 +220,12 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
     adding = request.GET.get("add", "").strip()[:200]
     context = {
         "comparison": comparison,
+        "star": _star(
+            request,
+            tokens=comparison.tokens,
+            starred=favourites.comparison_is_starred(user=request.user, tokens=comparison.tokens),
+            next_url=presenters.comparison_url(comparison, marks=marks),
+        ),
         "columns": presenters.columns(comparison, marks=marks),
         "related_links": presenters.related_links(comparison),
         "current_url": presenters.current_url(comparison),

@@ -11,6 +11,7 @@ def code_form_data(code: Code, /, **changes) -> dict:
         "status": code.status,
         "opened_version": code.version,
         "descriptor": code.descriptor,
+        "descriptor_kind": code.descriptor_kind,
         "lay_description": code.lay_description,
         "inclusion_terms": code.inclusion_terms,
         "section_path": code.section_path,

@@ -97,3 +97,15 @@ def test_a_coder_sees_no_admin_link(coder_client, sample):
 def test_an_editor_sees_the_admin_link(editor_client, sample):
     page = editor_client.get("/codes/cpt/63709/").content.decode()
     assert 'href="/admin/"' in page
+
+
+def test_the_403_page_names_the_role_the_page_needs(client, coder, nobody, sample):
+    client.force_login(coder)
+    response = client.get("/compare/export/?codes=63707,63709&format=csv")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Exports need the Auditors role." in html
+    assert "Coders, Editors or Auditors" not in html  # not the role the coder already has
+    client.force_login(nobody)
+    html = client.get("/codes/cpt/63709/").content.decode()
+    assert "coderef needs the Coders role (Editors and Auditors include it)." in html

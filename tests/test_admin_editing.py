@@ -169,3 +169,14 @@ def test_a_vertical_tab_pasted_from_word_is_cleaned_on_save(editor, sample):
     code.refresh_from_db()
     assert code.lay_description == "First line\nsecond line"
     assert code.history.first().lay_description == "First line\nsecond line"
+
+
+def test_an_editor_says_whether_the_descriptor_is_official(editor_client, sample):
+    code = Code.objects.get(code="63709")
+    response = editor_client.post(
+        f"/admin/codes/code/{code.pk}/change/",
+        code_form_data(code, descriptor_kind="official", change_reason="licensed file loaded"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = editor_client.get("/codes/cpt/63709/").content.decode()
+    assert "<h2>Official descriptor</h2>" in html

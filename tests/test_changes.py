@@ -134,3 +134,20 @@ def test_changes_are_paginated(coder_client, sample):
 def test_a_user_without_a_role_cannot_read_changes(client, nobody, edits):
     client.force_login(nobody)
     assert client.get("/changes/").status_code == 403
+
+
+def test_changes_with_nothing_yet_says_so(coder_client, sample):
+    html = coder_client.get("/changes/").content.decode()
+    assert "Nothing has been changed in coderef yet" in html
+    assert "0 revisions" not in html
+    html = coder_client.get("/changes/", {"since": "2026-01-01"}).content.decode()
+    assert "Nothing changed in that period." in html
+
+
+def test_date_inputs_show_and_take_yyyy_mm_dd(coder_client, sample):
+    html = coder_client.get("/changes/", {"since": "2026-01-31"}).content.decode()
+    since = r'<input type="text"[^>]*placeholder="YYYY-MM-DD"[^>]*value="2026-01-31"'
+    assert re.search(since, html)
+    assert 'type="date"' not in html
+    html = coder_client.get("/compare/", {"codes": "63707,63709"}).content.decode()
+    assert re.search(r'<input id="as-of" type="text"[^>]*placeholder="YYYY-MM-DD"', html)

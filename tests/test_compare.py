@@ -309,3 +309,20 @@ def test_a_code_in_two_systems_needs_its_system(get, local_63707):
     assert "Local dural repair bundle" in html
     # Links keep the prefix where the bare code would be ambiguous.
     assert 'href="/compare/?codes=63709,local:63707"' in html
+
+
+def test_pairs_without_a_note_make_one_line_with_the_editors_links(client, coder, editor, sample):
+    client.force_login(editor)
+    html = client.get("/compare/?codes=63700,63702,63710").content.decode()
+    missing = html.split('class="missing-notes"')[1].split("</section>")[0]
+    assert missing.count("No curated note compares") == 1
+    assert (
+        'No curated note compares <span class="code">63700</span> and <span class="code">63702'
+        '</span>, <span class="code">63700</span> and <span class="code">63710</span> or '
+        '<span class="code">63702</span> and <span class="code">63710</span> yet.'
+    ) in missing
+    assert missing.count('class="write-note"') == 3
+    assert ">63702 vs 63710</a>." in missing
+    client.force_login(coder)
+    html = client.get("/compare/?codes=63700,63702,63710").content.decode()
+    assert "write-note" not in html and "No curated note compares" in html

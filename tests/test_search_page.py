@@ -68,10 +68,39 @@ def test_a_vs_query_opens_the_comparison(get):
     response, _ = get("/", {"q": "63707 vs 63709"})
     assert response.status_code == 302
     assert response["Location"] == "/compare/?codes=63707,63709"
-    response, _ = get("/", {"q": "63707 v. 63709"}, HX_Request="true")
+    response, _ = get("/", {"q": "63707 v. 63709"}, HX_Request="true", X_Search_Submit="true")
     assert response["HX-Redirect"] == "/compare/?codes=63707,63709"
     response, _ = get("/", {"q": "G96.00 versus icd10cm:G96.09"})
     assert response["Location"] == "/compare/?codes=G96.00,icd10cm:G96.09"
+
+
+def test_a_vs_query_typed_offers_the_comparison_and_never_redirects(get):
+    """Typing (an htmx request without the submit header) never leaves the page."""
+    for typed in ["63707 vs 6", "63707 vs 63", "63707 vs 6370", "63707 vs 63709"]:
+        response, html = get("/", {"q": typed}, HX_Request="true")
+        assert response.status_code == 200, typed
+        assert "HX-Redirect" not in response, typed
+    assert 'class="compare-link">Compare <span class="code">63707</span> with ' in html
+    assert '<a href="/compare/?codes=63707,63709" class="compare-link">' in html
+    assert result_codes(html) == ["63707", "63709"]
+    response, html = get("/", {"q": "63707 vs 6370"}, HX_Request="true")
+    assert "compare-link" not in html  # 6370 is no code: nothing to open yet
+    response, html = get("/", {"q": "63704 vs 63707 vs 63709"}, HX_Request="true")
+    assert 'with <span class="code">63707</span> and <span class="code">63709</span>' in html
+
+
+def test_a_reversed_range_shows_one_message_with_the_corrected_range(get):
+    response, html = get("/", {"q": "63710-63700"}, HX_Request="true")
+    assert response.status_code == 400
+    assert html.count('role="alert"') == 1
+    assert '<a href="?q=63700-63710">Search 63700-63710</a>' in html
+    assert "Nothing found" not in html
+
+
+def test_one_character_asks_to_keep_typing_not_nothing_found(get):
+    response, html = get("/", {"q": "c"}, HX_Request="true")
+    assert "Nothing found" not in html
+    assert "Keep typing" in html
 
 
 def test_bad_input_gets_a_message_and_400(get):

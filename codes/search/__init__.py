@@ -48,6 +48,8 @@ def _search(
     known = {system.slug: system for system in CodeSystem.objects.all()}
     parsed = parse(text, system_slugs=frozenset(known))
     result = SearchResult(query=parsed.text, system=parsed.system, error=parsed.error)
+    if parsed.instead:
+        result.suggestions = [parsed.instead]
     if parsed.compare_codes:
         # The page opens the comparison; the API lists the codes named.
         result.compare_codes = parsed.compare_codes

@@ -75,6 +75,7 @@ class ParsedQuery:
     terms: list[Term] = field(default_factory=list)
     compare_codes: list[str] | None = None
     error: str | None = None
+    instead: str | None = None  # the query to search instead of a malformed one
 
     @property
     def is_empty(self) -> bool:
@@ -107,6 +108,7 @@ def parse(text: str, *, system_slugs: frozenset[str] | set[str] = frozenset()) -
             parsed.error = f"{low}-{high} is not a range: both ends must be codes of one system."
         elif _sortable(high) < _sortable(low)[: len(_sortable(high))]:
             parsed.error = f"The range {low}-{high} ends before it starts; write {high}-{low}."
+            parsed.instead = f"{high}-{low}"
         else:
             parsed.ranges.append(CodeRange(low, high))
         return parsed

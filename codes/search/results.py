@@ -38,4 +38,5 @@ class SearchResult:
     count_capped: bool = False  # count is a lower bound: the query matches more codes
     system: str | None = None  # a system filter typed inline (`hcpcs: crutches`)
     error: str | None = None  # why the query cannot be answered (a reversed range ...)
-    suggestions: list[str] = field(default_factory=list)  # queries to try when nothing is found
+    # Queries to try when nothing is found, or instead of a malformed query.
+    suggestions: list[str] = field(default_factory=list)

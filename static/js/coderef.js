@@ -40,7 +40,30 @@
   }
 
   function resultLinks() {
-    return Array.prototype.slice.call(document.querySelectorAll("#search-results .result a.code-ref"));
+    return Array.prototype.slice.call(
+      document.querySelectorAll("#search-results .compare-link, #search-results .result a.code-ref")
+    );
+  }
+
+  function isSearchBox(element) {
+    return !!element && (element.id === "q" || element.id === "header-q");
+  }
+
+  // A page loaded with text in the box (after Enter, a reload, Back, a shared link) puts the
+  // caret after it, so typing goes on where the query ends.
+  function caretToEnd() {
+    var box = searchBox();
+    if (!box || document.activeElement !== box) return;
+    var end = box.value.length;
+    box.setSelectionRange(end, end);
+  }
+
+  // `/` inside a word (`dural/csf`) is text; anywhere else in the box it is the shortcut, which
+  // selects the query to type over it rather than typing itself.
+  function slashIsText(box) {
+    var start = box.selectionStart;
+    if (start === null || start !== box.selectionEnd || start === 0) return false;
+    return /[A-Za-z]/.test(box.value.charAt(start - 1));
   }
 
   var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "file", "image", "range", "color"];
@@ -55,6 +78,11 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     // `/` focuses the search box from anywhere but a text field.
+    if (event.key === "/" && isSearchBox(event.target) && !slashIsText(event.target)) {
+      event.preventDefault();
+      event.target.select();
+      return;
+    }
     if (event.key === "/" && !typingInField(event.target)) {
       var box = searchBox();
       if (box) {
@@ -88,7 +116,59 @@
     }
   });
 
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = searchBox();
+    // The browser would focus an autofocus box after this event, with the caret at the start;
+    // focused here first, the browser leaves it alone.
+    if (box && box.hasAttribute("autofocus") && document.activeElement === document.body) box.focus();
+    caretToEnd();
+  });
+  window.addEventListener("pageshow", caretToEnd);
+  document.addEventListener("htmx:historyRestore", function () {
+    var box = searchBox();
+    if (box && box.hasAttribute("autofocus")) box.focus();
+    caretToEnd();
+  });
+
+  // --- search: Compare selected -----------------------------------------------------------------
+  // Without JavaScript the button always submits and the comparison page explains a wrong count;
+  // here it waits for 2 to 4 ticked codes, and the hint says why.
+  function syncCompareButton() {
+    var form = document.getElementById("compare-form");
+    if (!form) return;
+    var button = form.querySelector(".compare-selected");
+    var hint = document.getElementById("compare-hint");
+    var ticked = form.querySelectorAll(".compare-box:checked").length;
+    button.disabled = ticked < 2 || ticked > 4;
+    if (ticked === 1) {
+      hint.textContent = "Tick one more code to compare.";
+    } else if (ticked > 4) {
+      hint.textContent = "A comparison shows at most 4 codes: untick " + (ticked - 4) + ".";
+    } else if (ticked === 0) {
+      hint.textContent = "Tick 2 to 4 codes to compare them side by side.";
+    } else {
+      hint.textContent = "Compares the " + ticked + " ticked codes.";
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches(".compare-box")) syncCompareButton();
+  });
+  document.addEventListener("DOMContentLoaded", syncCompareButton);
+  document.addEventListener("htmx:afterSettle", syncCompareButton);
+
   // --- search: htmx -----------------------------------------------------------------------------
+  // Typing only ever updates the results; a submit (Enter, the button) says so, and only then may
+  // an `A vs B` query open the comparison.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var trigger = detail.triggeringEvent;
+    // Enter in a search box fires `search` beside `submit`; whichever the request came from.
+    if (detail.elt && detail.elt.id === "search-form" && trigger && /^(submit|search)$/.test(trigger.type)) {
+      detail.headers["X-Search-Submit"] = "true";
+    }
+  });
+
   // A 400 fragment (a reversed range, an over-long query) carries the message to show: swap it in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;

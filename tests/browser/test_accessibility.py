@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from codes.models import Code
 
@@ -110,3 +111,27 @@ def test_every_control_is_reachable_by_keyboard(page, live_server, login, coder,
         page.keyboard.press("Tab")
         reached.add(page.evaluate("document.activeElement.dataset.kb"))
     assert {str(i) for i in range(count)} <= reached
+
+
+def test_the_search_page_states_typed_in_place_are_accessible(
+    page, live_server, login, coder, sample
+):
+    login(coder)
+    box = page.locator("#q")
+    box.fill("63707 vs 63709")
+    expect(page.get_by_role("link", name="Compare 63707 with 63709")).to_be_visible()
+    assert _serious_violations(page) == []
+    page.get_by_role("checkbox", name="compare").first.check()  # the disabled button and hint
+    assert _serious_violations(page) == []
+    box.fill("63710-63700")
+    expect(page.get_by_role("alert")).to_contain_text("ends before it starts")
+    assert _serious_violations(page) == []
+    box.fill("c")
+    expect(page.get_by_text("Keep typing")).to_be_visible()
+    assert _serious_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    box.fill("6370")
+    expect(page.locator(".result-count")).to_be_visible()
+    assert _serious_violations(page) == []
+    page.goto(f"{live_server.url}/compare/?codes=63707,63709")
+    assert _serious_violations(page) == []

@@ -1,7 +1,9 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from codes.models import Code
+from codes.models import Code, ComparisonNote
 
 pytestmark = pytest.mark.browser
 
@@ -30,3 +32,24 @@ def test_an_editor_edits_63707_views_it_on_the_site_and_sees_the_diff(
     expect(latest.locator(".reason")).to_have_text("plainer words for coders")
     expect(latest.locator(".diff del")).to_have_text("removed: sutures")
     expect(latest.locator(".diff ins")).to_have_text("inserted: fine stitches")
+
+
+def test_the_admin_forms_fit_1280_px_and_show_whole_lines(page, live_server, login, editor, sample):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(editor)
+    note = ComparisonNote.objects.get(code_a__code="63704")
+    page.goto(f"{live_server.url}/admin/codes/comparisonnote/{note.pk}/change/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    summary = page.locator("#id_summary")
+    assert summary.evaluate("box => box.scrollWidth <= box.clientWidth")  # the whole line shows
+    expect(page.locator("#id_code_a")).to_have_class(re.compile("admin-autocomplete"))
+    expect(page.locator("#delete_id_code_a")).to_have_count(0)
+    expect(page.locator("#delete_id_code_b")).to_have_count(0)
+    code = Code.objects.get(code="63709")
+    page.goto(f"{live_server.url}/admin/codes/code/{code.pk}/change/")
+    expect(page.locator("input#id_title")).to_have_count(1)  # one line, not a textarea
+    assert page.locator("#id_section_path").evaluate("box => box.clientWidth") > 600
+    page.goto(f"{live_server.url}/admin/codes/code/")
+    actions = page.locator("select[name=action] option").all_inner_texts()
+    assert "Mark selected codes deleted (asks for the end date)" in actions
+    assert "Delete selected codes" not in actions

@@ -50,7 +50,80 @@ def test_arrow_keys_and_enter_open_a_result(page, live_server, login, coder, sam
 def test_a_vs_query_opens_the_comparison(page, live_server, login, coder, sample):
     login(coder)
     page.locator("#q").fill("63707 vs 63709")
+    page.locator("#q").press("Enter")
     page.wait_for_url("**/compare/?codes=63707,63709")
+
+
+def test_typing_a_vs_query_letter_by_letter_never_navigates(
+    page, live_server, login, coder, sample
+):
+    login(coder)
+    page.locator("#q").press_sequentially("63707 vs 63709", delay=180)
+    first_row = page.locator("#result-list > li").first
+    expect(first_row).to_have_text(re.compile(r"Compare 63707 with 63709\s*- Enter"))
+    expect(page).to_have_url(re.compile(r"/\?q=63707(\+|%20)vs(\+|%20)63709&"))
+    expect(page.locator("#q")).to_have_value("63707 vs 63709")  # nothing of the typing lost
+    page.get_by_role("link", name="Compare 63707 with 63709").click()
+    page.wait_for_url("**/compare/?codes=63707,63709")
+
+
+def test_the_caret_is_at_the_end_after_a_reload_and_slash_never_types(
+    page, live_server, login, coder, sample
+):
+    login(coder)
+    page.goto(f"{live_server.url}/?q=6370")
+    expect(page.locator("#q")).to_be_focused()
+    page.keyboard.type("9")
+    expect(page.locator("#q")).to_have_value("63709")
+    expect(page).to_have_url(re.compile(r"q=63709"))
+    page.reload()
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_have_value("63709")
+    page.keyboard.type("63707")  # `/` selected the query: typing replaces it
+    expect(page.locator("#q")).to_have_value("63707")
+    page.goto(f"{live_server.url}/codes/cpt/63709/")
+    page.go_back()
+    page.locator("#q").focus()
+    page.keyboard.press("/")
+    expect(page.locator("#q")).not_to_have_value(re.compile("/"))
+    page.locator("#q").fill("dural")
+    page.keyboard.type("/csf")  # inside a word it is text
+    expect(page.locator("#q")).to_have_value("dural/csf")
+
+
+def test_a_reversed_range_shows_one_message_linking_the_corrected_range(
+    page, live_server, login, coder, sample
+):
+    login(coder)
+    page.locator("#q").press_sequentially("63710-63700", delay=60)
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("ends before it starts")
+    expect(page.get_by_text("Nothing found")).to_have_count(0)
+    alert.get_by_role("link", name="Search 63700-63710").click()
+    expect(page.locator(FIRST_RESULT)).to_contain_text("63700")
+
+
+def test_the_first_letter_does_not_flash_nothing_found(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("#q").press_sequentially("c")
+    expect(page.get_by_text("Keep typing")).to_be_visible()
+    expect(page.get_by_text("Nothing found")).to_have_count(0)
+
+
+def test_compare_selected_waits_for_two_ticked_codes(page, live_server, login, coder, sample):
+    login(coder)
+    page.locator("#q").fill("6370")
+    button = page.get_by_role("button", name="Compare selected")
+    expect(button).to_be_disabled()
+    hint = page.locator("#compare-hint")
+    expect(hint).to_have_text("Tick 2 to 4 codes to compare them side by side.")
+    page.get_by_role("checkbox", name="compare").nth(4).check()
+    expect(button).to_be_disabled()
+    expect(hint).to_have_text("Tick one more code to compare.")
+    button.click(force=True)  # a disabled button does nothing: the results stay
+    expect(page.locator(FIRST_RESULT)).to_contain_text("63700")
+    page.get_by_role("checkbox", name="compare").nth(5).check()
+    expect(button).to_be_enabled()
 
 
 def test_compare_selected_sends_the_ticked_codes(page, live_server, login, coder, sample):
@@ -92,3 +165,23 @@ def test_filters_and_more_results_update_in_place(page, live_server, login, code
     page.get_by_role("link", name="More results").click()
     expect(page.locator("#search-results .result")).to_have_count(23)
     expect(page.get_by_role("link", name="More results")).to_have_count(0)
+
+
+def test_on_a_phone_one_search_box_and_the_first_result_above_the_fold(
+    page, live_server, login, coder, sample
+):
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(coder)
+    page.locator("#q").fill("6370")
+    expect(page.locator(FIRST_RESULT)).to_contain_text("63700")
+    expect(page.get_by_role("searchbox")).to_have_count(1)
+    first = page.locator("#search-results .result").first.bounding_box()
+    assert first["y"] + first["height"] <= 844
+    log_out = page.get_by_role("button", name="Log out").bounding_box()
+    assert log_out["height"] < 48  # one line
+    page.screenshot(path="/tmp/search-390.png")
+    page.goto(f"{live_server.url}/compare/?codes=63707,63709")
+    expect(page.get_by_role("link", name="Move 63709 up")).to_be_visible()
+    expect(page.get_by_role("link", name="Move 63709 left")).to_have_count(0)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.get_by_role("link", name="Move 63709 left")).to_be_visible()

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
     """Synonyms get the version (and the time of their last save) that stale edits are refused by."""
 
     dependencies = [
-        ("codes", "0012_search_token"),
+        ("codes", "0014_descriptor_kind"),
     ]
 
     operations = [

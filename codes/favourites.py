@@ -1,0 +1,159 @@
+"""A coder's own starred codes and comparisons, and the codes they opened last.
+
+Reads and writes for one user at a time: nothing here returns another user's rows. The admin
+gets counts only (`favourite_counts`).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from codes import presenters
+from codes.models import Code, Favourite, RecentCode
+
+RECENT_CODES_KEPT = 20
+
+AnyUser = User | AnonymousUser
+
+
+def comparison_title(tokens: Sequence[str]) -> str:
+    """How a comparison reads: its codes without system prefixes, `63707 vs 63709`."""
+    return " vs ".join(token.rpartition(":")[2] for token in tokens)
+
+
+@dataclass(frozen=True)
+class StarredComparison:
+    """A starred comparison: its URL tokens, how it reads, where it is."""
+
+    tokens: list[str]
+    starred_at: datetime
+
+    @property
+    def title(self) -> str:
+        return comparison_title(self.tokens)
+
+    @property
+    def url(self) -> str:
+        return presenters.compare_url(self.tokens)
+
+
+@dataclass(frozen=True)
+class MyCodes:
+    """What a user keeps at hand: starred codes (with when), starred comparisons, recent codes
+    (with when opened), newest first."""
+
+    codes: list[tuple[Code, datetime]]
+    comparisons: list[StarredComparison]
+    recent: list[tuple[Code, datetime]]
+
+    def __bool__(self) -> bool:
+        return bool(self.codes or self.comparisons or self.recent)
+
+
+def my_codes(*, user: AnyUser, recent_limit: int = RECENT_CODES_KEPT) -> MyCodes:
+    """The user's favourites and recent codes; empty for a user not signed in."""
+    if not user.is_authenticated:
+        return MyCodes([], [], [])
+    favourites = Favourite.objects.filter(user=user).select_related("code__system")
+    recent = RecentCode.objects.filter(user=user).select_related("code__system")
+    return MyCodes(
+        codes=[(f.code, f.created_at) for f in favourites if f.code is not None],
+        comparisons=[
+            StarredComparison(f.comparison.split(","), f.created_at)
+            for f in favourites
+            if f.comparison
+        ],
+        recent=[(r.code, r.opened_at) for r in recent[:recent_limit]],
+    )
+
+
+def code_is_starred(*, user: AnyUser, code: Code) -> bool:
+    """Whether this user starred the code."""
+    return user.is_authenticated and Favourite.objects.filter(user=user, code=code).exists()
+
+
+def comparison_is_starred(*, user: AnyUser, tokens: Sequence[str]) -> bool:
+    """Whether this user starred the comparison of these tokens (in this order)."""
+    return (
+        user.is_authenticated
+        and Favourite.objects.filter(user=user, comparison=",".join(tokens)).exists()
+    )
+
+
+def favourite_set(
+    *, user: User, starred: bool, code: Code | None = None, tokens: Sequence[str] = ()
+) -> None:
+    """Star (or unstar) one code or one comparison for this user; starring twice is a no-op."""
+    if (code is None) == (not tokens):
+        raise ValueError("Name either a code or a comparison's tokens.")
+    match: dict[str, Any] = {"code": code} if code is not None else {"comparison": ",".join(tokens)}
+    if not starred:
+        Favourite.objects.filter(user=user, **match).delete()
+        return
+    try:
+        with transaction.atomic():
+            Favourite.objects.get_or_create(user=user, **match)
+    except IntegrityError:  # the same star from another tab a moment ago
+        pass
+
+
+def recent_code_record(*, user: AnyUser, code: Code) -> None:
+    """Remember that the user opened this code now; keep only their newest RECENT_CODES_KEPT."""
+    if not user.is_authenticated:
+        return
+    now = timezone.now()
+    if not RecentCode.objects.filter(user=user, code=code).update(opened_at=now):
+        try:
+            with transaction.atomic():
+                RecentCode.objects.create(user=user, code=code, opened_at=now)
+        except IntegrityError:  # opened in two tabs at once: the other request recorded it
+            pass
+    stale = RecentCode.objects.filter(user=user).values_list("pk", flat=True)[RECENT_CODES_KEPT:]
+    RecentCode.objects.filter(pk__in=list(stale)).delete()
+
+
+def favourite_counts(*, code: Code) -> tuple[int, int]:
+    """How many users starred the code and how many have it among their recent codes: the
+    admin's view, with no names."""
+    counts = Code.objects.filter(pk=code.pk).aggregate(
+        starred=Count("favourites__user", distinct=True),
+        recent=Count("recent_openings__user", distinct=True),
+    )
+    return counts["starred"], counts["recent"]
+
+
+def favourites_document(mine: MyCodes, absolute: Callable[[str], str]) -> dict:
+    """`/api/me/favourites`: the user's starred codes and comparisons and recent codes, times in
+    ISO 8601; `absolute` turns a path into a full URL."""
+
+    def code_entry(code: Code) -> dict:
+        return {
+            "system": code.system.slug,
+            "code": code.code,
+            "title": code.title,
+            "url": absolute(code.get_absolute_url()),
+        }
+
+    return {
+        "codes": [
+            {**code_entry(code), "starred_at": when.isoformat()} for code, when in mine.codes
+        ],
+        "comparisons": [
+            {
+                "codes": comparison.tokens,
+                "title": comparison.title,
+                "url": absolute(comparison.url),
+                "starred_at": comparison.starred_at.isoformat(),
+            }
+            for comparison in mine.comparisons
+        ],
+        "recent": [
+            {**code_entry(code), "opened_at": when.isoformat()} for code, when in mine.recent
+        ],
+    }
