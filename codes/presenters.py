@@ -199,6 +199,8 @@ def code_document(code: Code) -> dict[str, Any]:
         "system_name": code.system.name,
         "title": code.title,
         "descriptor": code.descriptor,
+        # Whether the descriptor is the official text or the organisation's paraphrase.
+        "descriptor_kind": code.descriptor_kind,
         "lay_description": code.lay_description,
         "sections": code.sections,
         "inclusion_terms": [term for term in code.inclusion_terms.splitlines() if term.strip()],

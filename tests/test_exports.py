@@ -517,6 +517,20 @@ def test_json_lists_instructional_notes_and_writes_times_in_iso_8601(download, a
     )
 
 
+def test_the_exports_say_whether_each_descriptor_is_official_or_a_paraphrase(
+    download, auditor_client
+):
+    Code.objects.filter(code="63709").update(descriptor_kind="official")
+    api = auditor_client.get("/api/codes/cpt/63707").json()
+    assert api["descriptor_kind"] == "paraphrase"  # the sample's CPT texts are our own words
+    _, data, _ = download(f"{PAIR}&format=csv")
+    assert [row["descriptor_kind"] for row in csv_rows(data)] == ["paraphrase", "official"]
+    _, data, _ = download(f"{PAIR}&format=xlsx")
+    sheet = load_workbook(io.BytesIO(data))["63707 vs 63709"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Descriptor is")
+    assert row[1:3] == ("paraphrase", "official")
+
+
 # --- The list export --------------------------------------------------------------------------
 
 

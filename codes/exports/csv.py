@@ -75,6 +75,7 @@ COLUMNS: list[tuple[str, Value]] = [
     ("code", _code("code")),
     ("title", _code("title")),
     ("descriptor", _code("descriptor")),
+    ("descriptor_kind", _code("descriptor_kind")),
     ("lay_description", _code("lay_description")),
     ("inclusion_terms", _code_lines("inclusion_terms")),
     ("instructional_notes", _code_lines("instructional_notes")),

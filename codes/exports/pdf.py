@@ -21,7 +21,7 @@ PAPER_SIZES = {"a4": "A4", "letter": "Letter"}
 
 CODE_LABELS = {
     "title": "Title",
-    "descriptor": "Official descriptor",
+    "descriptor": "Descriptor (official, or our paraphrase where marked)",
     "lay_description": "What it involves",
 }
 

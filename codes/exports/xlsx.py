@@ -91,7 +91,8 @@ def _sheet_titles(comparisons: list[Document]) -> list[str]:
 CODE_FIELDS: list[tuple[str, Callable[[Document], Any]]] = [
     ("System", lambda code: code["system_name"]),
     ("Title", lambda code: code["title"]),
-    ("Official descriptor", lambda code: code["descriptor"]),
+    ("Descriptor", lambda code: code["descriptor"]),
+    ("Descriptor is", lambda code: code["descriptor_kind"]),
     ("What it involves", lambda code: code["lay_description"]),
     ("Inclusion terms", lambda code: lines(code["inclusion_terms"])),
     ("Instructional notes", lambda code: lines(code["instructional_notes"])),
