@@ -247,7 +247,9 @@ def comparison_list_export(request: HtmxHttpRequest) -> HttpResponse:
         user=request.user, filters=form.filters(), **form.export_options()
     )
     if request.htmx:
-        return _export_progress(request, job, "codes/export_job.html#export-progress")
+        # A boosted link would otherwise put the export URL in the address bar.
+        progress = _export_progress(request, job, "codes/export_job.html#export-progress")
+        return push_url(progress, False)
     return redirect("codes:export-job", job_id=job.pk)
 
 

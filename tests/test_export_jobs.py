@@ -57,6 +57,7 @@ def test_the_list_page_starts_the_export_and_shows_its_progress_then_the_link(au
         "/comparisons/export/?format=csv", headers={"HX-Request": "true", "HX-Boosted": "true"}
     )
     assert response.status_code == 200
+    assert response["HX-Push-Url"] == "false"  # the address stays the list's
     html = response.content.decode()
     job = ExportJob.objects.get()
     assert html.lstrip().startswith('<div class="export-progress"')
