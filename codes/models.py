@@ -375,8 +375,10 @@ class ExportJob(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     format = models.CharField(max_length=10)
     paper = models.CharField(max_length=10, default="a4")
-    # The list's filters as the export form cleaned them (`ComparisonFilterForm.filters()`).
-    filters = models.JSONField(default=dict)
+    # The list's filters as the export form cleaned them (`ComparisonFilterForm.filters()`), as
+    # [name, value] pairs: their order is the stamp's ("matching system=cpt, code=63709"), and
+    # PostgreSQL's jsonb would reorder the keys of an object.
+    filters = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0, help_text="Comparisons to render.")
     done = models.PositiveIntegerField(default=0, help_text="Comparisons rendered so far.")

@@ -239,7 +239,7 @@ def test_the_database_backend_queues_the_export_and_db_worker_runs_it(
 
 
 def test_the_task_can_be_called_directly(auditor, sample):
-    job = ExportJob.objects.create(user=auditor, format="json", filters={"code": "63709"})
+    job = ExportJob.objects.create(user=auditor, format="json", filters=[["code", "63709"]])
     export_job_run.call(str(job.pk))
     job.refresh_from_db()
     assert (job.status, job.total, job.done) == ("done", 1, 1)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('format', models.CharField(max_length=10)),
                 ('paper', models.CharField(default='a4', max_length=10)),
-                ('filters', models.JSONField(default=dict)),
+                ('filters', models.JSONField(default=list)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
                 ('total', models.PositiveIntegerField(default=0, help_text='Comparisons to render.')),
                 ('done', models.PositiveIntegerField(default=0, help_text='Comparisons rendered so far.')),

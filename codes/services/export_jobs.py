@@ -21,7 +21,12 @@ def export_job_start(
     """Queue the list export of the notes matching `filters` in format `fmt` for `user`;
     expired jobs of anyone are deleted first (so no scheduler is needed for that)."""
     export_jobs_expire()
-    job = ExportJob.objects.create(user=user, format=fmt, paper=paper, filters=dict(filters))
+    job = ExportJob.objects.create(
+        user=user,
+        format=fmt,
+        paper=paper,
+        filters=[[name, value] for name, value in filters.items()],
+    )
     export_job_run.enqueue(str(job.pk))
     # A backend that runs tasks at once has changed the row by now; the file stays unread.
     job.refresh_from_db(fields=["status", "total", "done", "message", "finished_at", "record"])
@@ -41,8 +46,9 @@ def export_job_run(job_id: str) -> None:
     job = ExportJob.objects.select_related("user").defer("data").get(pk=job_id)
     _update(job.pk, status=ExportJob.Status.RUNNING, started_at=timezone.now())
     try:
+        filters = dict(job.filters)
         comparisons = selectors.comparisons_for_notes(
-            selectors.comparison_notes_filtered(**job.filters)
+            selectors.comparison_notes_filtered(**filters)
         )
         _update(job.pk, total=len(comparisons))
         exported = comparisons_export(
@@ -50,7 +56,7 @@ def export_job_run(job_id: str) -> None:
             fmt=job.format,
             user=job.user,
             paper=job.paper,
-            filters=job.filters,
+            filters=filters,
             progress=lambda done: _update(job.pk, done=done),
             time_limit=settings.EXPORT_TIME_LIMIT_SECONDS,
         )
