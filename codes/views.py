@@ -287,7 +287,7 @@ def export_job_download(request: HttpRequest, job_id: UUID) -> HttpResponse:
     if job is None:
         return _export_job_missing(request)
     if job.status != job.Status.DONE:
-        return _export_refused("This export has no file yet: see its page for how far it is.")
+        return _export_refused("This export has no file: its page says how far it is, or why not.")
     return _attachment(services.export_job_file(job))
 
 

@@ -82,7 +82,11 @@ def test_a_queued_export_polls_and_reloads_itself_without_javascript(auditor_cli
     assert "Queued: the PDF export starts when the export worker takes it up." in html
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in html
     assert f'hx-get="/exports/{job.pk}/" hx-trigger="every 1s" hx-swap="outerHTML"' in html
-    assert auditor_client.get(f"/exports/{job.pk}/download/").status_code == 400
+    early = auditor_client.get(f"/exports/{job.pk}/download/")
+    assert early.status_code == 400
+    assert early.content.decode() == (
+        "This export has no file: its page says how far it is, or why not.\n"
+    )
 
     ExportJob.objects.filter(pk=job.pk).update(
         status="running", started_at=timezone.now(), total=1000, done=300
