@@ -21,9 +21,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.package-lock.json
 
+# The task worker (background list exports) runs beside the server and is stopped with it
+# (Ctrl+C included); it does not reload on code changes: run `make run` again after editing a task.
 run: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=true $(PY) manage.py bootstrap_local
+	DJANGO_DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 # ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from data/hcpcs-2019) HCPCS 2019, and the

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "simple_history",
     "template_partials",
     # project
@@ -207,6 +209,14 @@ if PASSWORD_RESET_ENABLED:
     EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", True)
     DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_EMAIL_FROM", "coderef@localhost")
 EMAIL_TIMEOUT = 10
+
+# Background tasks (django-tasks, the backport of Django 6's task framework): list exports run
+# in `manage.py db_worker`, which takes them from the database; tests run them at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A list export's PDF layout is stopped after this long; its file is kept for the user who
+# asked for this many hours (manage.py expire_exports deletes older ones).
+EXPORT_TIME_LIMIT_SECONDS = int(os.environ.get("CODEREF_EXPORT_TIME_LIMIT_SECONDS", "900"))
+EXPORT_FILE_HOURS = int(os.environ.get("CODEREF_EXPORT_FILE_HOURS", "24"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 3600)))
 

@@ -1,6 +1,8 @@
 """The data model: code systems, codes, curated comparison notes, synonyms, export records."""
 
 import re
+import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -357,6 +359,78 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.export_id} ({self.format})"
+
+
+class ExportJobQuerySet(models.QuerySet["ExportJob"]):
+    def _cutoff(self) -> Any:
+        return timezone.now() - timedelta(hours=settings.EXPORT_FILE_HOURS)
+
+    def live(self) -> "ExportJobQuerySet":
+        """Jobs younger than EXPORT_FILE_HOURS, whose files may be downloaded."""
+        return self.filter(created_at__gte=self._cutoff())
+
+    def expired(self) -> "ExportJobQuerySet":
+        """Jobs older than EXPORT_FILE_HOURS: their files are gone for users."""
+        return self.filter(created_at__lt=self._cutoff())
+
+
+class ExportJob(models.Model):
+    """A list export made in the background (a django-tasks task): how far it is, then the
+    file, which only the user who asked (or a superuser) downloads, until it expires."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=10)
+    paper = models.CharField(max_length=10, default="a4")
+    # The list's filters as the export form cleaned them (`ComparisonFilterForm.filters()`), as
+    # [name, value] pairs: their order is the stamp's ("matching system=cpt, code=63709"), and
+    # PostgreSQL's jsonb would reorder the keys of an object.
+    filters = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Comparisons to render.")
+    done = models.PositiveIntegerField(default=0, help_text="Comparisons rendered so far.")
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    record = models.OneToOneField(
+        ExportRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The file itself: a few MB at most (a PDF of 1,000 comparisons), kept for a day.
+    data = models.BinaryField(null=True, editable=False)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.format}, {self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or running, and not given up for lost: its page keeps asking how far it is."""
+        return not self.finished and not self.stalled
+
+    @property
+    def stalled(self) -> bool:
+        """Running for longer than any export may: its worker was killed, it will not end."""
+        allowed = timedelta(seconds=settings.EXPORT_TIME_LIMIT_SECONDS + 300)
+        return (
+            self.status == self.Status.RUNNING
+            and self.started_at is not None
+            and timezone.now() - self.started_at > allowed
+        )
 
 
 class ZeroResultQuery(models.Model):

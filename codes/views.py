@@ -1,7 +1,9 @@
 """Thin views: validate input, call a selector or the search, render."""
 
 from collections.abc import Callable, Sequence
+from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
@@ -25,7 +27,7 @@ from codes.forms import (
     FavouriteForm,
     SearchForm,
 )
-from codes.models import Code, CodeSystem
+from codes.models import Code, CodeSystem, ExportJob
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit
 from codes.search import search as search_codes
@@ -333,18 +335,58 @@ def compare_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @coder_required
 @export_required
-def comparison_list_export(request: HttpRequest) -> HttpResponse:
+def comparison_list_export(request: HtmxHttpRequest) -> HttpResponse:
+    """Start the list export in the background: its progress, swapped into the list page by
+    htmx, or the page of the export (which reloads itself without JavaScript)."""
     form = ComparisonListExportForm(request.GET)
     if not form.is_valid():
         return _export_refused(form.error_message())
-    notes = selectors.comparison_notes_filtered(**form.filters())
-    exported = services.comparisons_export(
-        comparisons=selectors.comparisons_for_notes(notes),
-        user=request.user,
-        filters=form.filters(),
-        **form.export_options(),
+    job = services.export_job_start(
+        user=request.user, filters=form.filters(), **form.export_options()
     )
-    return _attachment(exported)
+    if request.htmx:
+        # A boosted link would otherwise put the export URL in the address bar.
+        progress = _export_progress(request, job, "codes/export_job.html#export-progress")
+        return push_url(progress, False)
+    return redirect("codes:export-job", job_id=job.pk)
+
+
+def _export_progress(request: HttpRequest, job: ExportJob, template: str) -> HttpResponse:
+    return render(request, template, {"job": job, "file_hours": settings.EXPORT_FILE_HOURS})
+
+
+def _export_job_missing(request: HttpRequest) -> HttpResponse:
+    # The same answer for an export of someone else's as for none: ids are not confirmed.
+    context = {"file_hours": settings.EXPORT_FILE_HOURS}
+    return render(request, "codes/export_job_missing.html", context, status=404)
+
+
+@require_GET
+@coder_required
+@export_required
+@never_cache
+def export_job(request: HtmxHttpRequest, job_id: UUID) -> HttpResponse:
+    """How far a background export is: the page, or (htmx polling) its progress fragment."""
+    job = selectors.export_job_for(request.user, job_id)
+    if job is None:
+        return _export_job_missing(request)
+    template = "codes/export_job.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#export-progress"
+    return _export_progress(request, job, template)
+
+
+@require_GET
+@coder_required
+@export_required
+def export_job_download(request: HttpRequest, job_id: UUID) -> HttpResponse:
+    """The file of a finished background export, for the user who asked or a superuser."""
+    job = selectors.export_job_for(request.user, job_id, with_file=True)
+    if job is None:
+        return _export_job_missing(request)
+    if job.status != job.Status.DONE:
+        return _export_refused("This export has no file: its page says how far it is, or why not.")
+    return _attachment(services.export_job_file(job))
 
 
 @require_GET

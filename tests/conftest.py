@@ -32,6 +32,12 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks (list exports) run within the request that starts them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def pytest_collection_modifyitems(config, items):
     """Vendor-gated tests are deselected on the other database, never skipped; the tests that read
     the sample run next to each other (after pytest-django's and pytest-randomly's ordering, which

@@ -10,7 +10,13 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from codes.models import Code
 
-SAMPLE_VALUES = {"slug": "cpt", "str": "63709", "int": "1", "path": "1", "uuid": "0" * 32}
+SAMPLE_VALUES = {
+    "slug": "cpt",
+    "str": "63709",
+    "int": "1",
+    "path": "1",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
 
 # Views that are public by design; anything else must ask for a login.
 PUBLIC_VIEWS = {

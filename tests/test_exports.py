@@ -39,12 +39,28 @@ def auditor_client(client, auditor, sample):
     return client
 
 
+def finished_export(client, url):
+    """Start the background export `url` (a list export) and follow it, as a browser without
+    JavaScript does, to its page and on to the download: the download's response."""
+    started = client.get(url)
+    assert started.status_code == 302, started.content[:300]
+    page = client.get(started["Location"])
+    assert page.status_code == 200
+    link = re.search(r'href="(/exports/[0-9a-f-]+/download/)"', page.content.decode())
+    assert link, page.content.decode()
+    return client.get(link[1])
+
+
 @pytest.fixture
 def download(auditor_client):
-    """GET an export URL as an auditor: the response, its bytes and the record it wrote."""
+    """GET an export URL as an auditor (a list export through its background job): the
+    response, its bytes and the record it wrote."""
 
     def _download(url):
-        response = auditor_client.get(url)
+        if url.startswith("/comparisons/export/"):
+            response = finished_export(auditor_client, url)
+        else:
+            response = auditor_client.get(url)
         assert response.status_code == 200, response.content[:300]
         assert response["Content-Disposition"].startswith("attachment; filename=")
         record = ExportRecord.objects.get(export_id=response["X-Export-Id"])

@@ -29,12 +29,22 @@ FORMATS = {
 RENDERERS: dict[str, Callable[[Export], bytes]] = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
 
 
-def render(export: Export, fmt: str, *, paper: str = "a4") -> bytes:
+def render(
+    export: Export,
+    fmt: str,
+    *,
+    paper: str = "a4",
+    progress: Callable[[int], None] | None = None,
+    time_limit: float | None = None,
+) -> bytes:
     """The export in format `fmt` (a key of FORMATS), signed; `paper` (a key of PAPER_SIZES)
-    is for PDFs. Control characters are taken out of every text first (XML cannot hold them)."""
+    is for PDFs. Control characters are taken out of every text first (XML cannot hold them).
+
+    A PDF's layout, the one long step, reports to `progress(comparisons laid out)` and is
+    bounded by `time_limit` seconds (see `pdf.to_pdf`)."""
     export = export.cleaned()
     if fmt == "pdf":
-        return to_pdf(export, paper=paper)
+        return to_pdf(export, paper=paper, progress=progress, time_limit=time_limit)
     return RENDERERS[fmt](export)
 
 

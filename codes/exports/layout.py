@@ -5,16 +5,31 @@ thousand notes would take most of a minute. Such a document comes here as severa
 (each starting on a new page), laid out by worker processes, one per core, and joined in
 order with pypdf, which also writes the document's metadata. The workers import this module,
 so the package's modules import nothing that needs Django set up (see `pdf`).
+
+No worker outlives its document: the pool is terminated when the document is done, has failed
+or ran out of time, and a worker is killed by the kernel when the process that started it dies
+(a killed web or task worker would otherwise leave its layout workers waiting for ever).
 """
 
+import ctypes
 import gc
 import io
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import time
+from collections.abc import Callable, Iterable
 from itertools import chain
+from multiprocessing import TimeoutError as PoolTimeout
 from multiprocessing import get_context
+from multiprocessing.pool import AsyncResult
 from typing import Any
+
+# prctl(2): the signal a process gets when the thread that started it ends.
+PR_SET_PDEATHSIG = 1
+
+
+class LayoutTimeout(TimeoutError):
+    """The layout of a document took longer than it was given."""
 
 
 def _refuse_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -30,7 +45,14 @@ def html_to_pdf(html: str) -> bytes:
     return pdf
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not on Linux: the pool's terminate() still applies
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
     # Layout allocates millions of short-lived objects that are freed by reference counting;
     # fewer cyclic collections make it about a quarter faster. A worker lives for one export.
     gc.set_threshold(100_000, 50, 100)
@@ -43,23 +65,53 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def parts_to_pdf(parts: Iterable[str], metadata: dict[str, str]) -> bytes:
+def parts_to_pdf(
+    parts: Iterable[str],
+    metadata: dict[str, str],
+    *,
+    laid_out: Callable[[int], None] | None = None,
+    time_limit: float | None = None,
+) -> bytes:
     """One PDF of the HTML documents `parts`, their pages in order, with the first one's
     metadata and `metadata` (`{"/Key": "value"}`), which pypdf writes uncompressed. Several
-    parts are laid out by worker processes, one per core, each taken up as soon as it is made."""
+    parts are laid out by worker processes, one per core, each taken up as soon as it is made.
+
+    `laid_out(n)` is called as the first n parts are laid out. With `time_limit` (seconds),
+    a layout by workers that takes longer raises LayoutTimeout; the workers are stopped.
+    """
+    report = laid_out or (lambda count: None)
     parts = iter(parts)
     first = next(parts)
     second = next(parts, None)
     if second is None:
-        return _joined([html_to_pdf(first)], metadata)
+        pdfs = [html_to_pdf(first)]
+        report(1)
+        return _joined(pdfs, metadata)
     parts = chain([first, second], parts)
     workers = _cores()
     if workers == 1:
-        return _joined([html_to_pdf(part) for part in parts], metadata)
+        pdfs = []
+        for part in parts:
+            pdfs.append(html_to_pdf(part))
+            report(len(pdfs))
+        return _joined(pdfs, metadata)
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     context = get_context("spawn")  # forking a threaded server process is unsafe
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-        laid_out = [pool.submit(html_to_pdf, part) for part in parts]
-        return _joined([future.result() for future in laid_out], metadata)
+    # Leaving the block terminates the workers, whether the layout is done or failed.
+    with context.Pool(workers, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+        pending: list[AsyncResult[bytes]] = [pool.apply_async(html_to_pdf, (p,)) for p in parts]
+        pdfs = []
+        for result in pending:
+            pdfs.append(_result(result, deadline, time_limit))
+            report(len(pdfs))
+    return _joined(pdfs, metadata)
+
+
+def _result(result: AsyncResult[bytes], deadline: float | None, limit: float | None) -> bytes:
+    try:
+        return result.get(None if deadline is None else max(0.0, deadline - time.monotonic()))
+    except PoolTimeout:
+        raise LayoutTimeout(f"the PDF layout took longer than {limit:g} seconds") from None
 
 
 def _joined(pdfs: list[bytes], metadata: dict[str, str]) -> bytes:

@@ -3,7 +3,7 @@ differences marked, then each note; the export id and signature in the document'
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
 
@@ -94,7 +94,13 @@ def _css_string(text: str) -> SafeString:
 PDF_PART_SIZE = 100
 
 
-def to_pdf(export: Export, *, paper: str = "a4") -> bytes:
+def to_pdf(
+    export: Export,
+    *,
+    paper: str = "a4",
+    progress: Callable[[int], None] | None = None,
+    time_limit: float | None = None,
+) -> bytes:
     """A PDF (WeasyPrint) on A4 or Letter: per comparison the codes side by side with their
     word-level differences marked, then each note with its review status and differences
     table; the export id at the top and the copyright notices at the bottom of every page.
@@ -102,8 +108,12 @@ def to_pdf(export: Export, *, paper: str = "a4") -> bytes:
     One comparison's pages are numbered "Page 1 of 2". A list export starts with a page
     about the export, then each comparison on new pages numbered from 1 ("Comparison 17 of
     1000: 63707 vs 63709, page 1"): so its parts can be laid out in parallel.
+
+    `progress(n)` is called as the first n comparisons are laid out; `time_limit` (seconds)
+    bounds the layout of a long document (see `layout.parts_to_pdf`).
     """
     total = len(export.comparisons)
+    part_size = PDF_PART_SIZE
     context = {
         "export": export,
         "stamp": export.stamp,
@@ -125,8 +135,8 @@ def to_pdf(export: Export, *, paper: str = "a4") -> bytes:
     }
 
     def parts() -> Iterator[str]:
-        for start in range(0, max(total, 1), PDF_PART_SIZE):
-            shown = export.comparisons[start : start + PDF_PART_SIZE]
+        for start in range(0, max(total, 1), part_size):
+            shown = export.comparisons[start : start + part_size]
             comparisons = [
                 _pdf_comparison(comparison, number, total)
                 for number, comparison in enumerate(shown, start=start + 1)
@@ -141,7 +151,13 @@ def to_pdf(export: Export, *, paper: str = "a4") -> bytes:
         NOTES_KEY: str(export.note_count),
         SIGNATURE_KEY: PLACEHOLDER,
     }
-    return signed_bytes(parts_to_pdf(parts(), metadata), export.stamp.export_id)
+
+    def laid_out(count: int) -> None:
+        if progress is not None:
+            progress(min(count * part_size, total))
+
+    pdf = parts_to_pdf(parts(), metadata, laid_out=laid_out, time_limit=time_limit)
+    return signed_bytes(pdf, export.stamp.export_id)
 
 
 def _counted(count: int, noun: str) -> str:

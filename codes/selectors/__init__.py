@@ -3,7 +3,8 @@
 - `codes`: a code and its neighbours, the notes naming it, notices, comparison tokens;
 - `comparisons`: a comparison of 2-4 codes, one per note, the filtered note list;
 - `as_of`: codes and notes as they were at the end of a day, from history;
-- `changes`: revisions, what they changed, edit conflicts, the /changes/ list.
+- `changes`: revisions, what they changed, edit conflicts, the /changes/ list;
+- `exports`: the background list exports a user may see.
 
 URLs and escaped HTML built from these are in `codes.presenters`.
 """
@@ -33,6 +34,7 @@ from codes.selectors.comparisons import (
     comparison_notes_filtered,
     comparisons_for_notes,
 )
+from codes.selectors.exports import export_job_for
 
 __all__ = [
     "CodeLookupError",
@@ -48,6 +50,7 @@ __all__ = [
     "comparison_notes_filtered",
     "comparisons_for_notes",
     "edit_conflict",
+    "export_job_for",
     "note_rows_at",
     "notes_naming",
     "notices_for",

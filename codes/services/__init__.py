@@ -10,6 +10,12 @@ import): `lock_wait_timed_out` tells that refusal apart from a database that is 
 """
 
 from codes.services.codes import code_save, codes_import, codes_mark_deleted
+from codes.services.export_jobs import (
+    export_job_file,
+    export_job_run,
+    export_job_start,
+    export_jobs_expire,
+)
 from codes.services.exports import ExportedFile, comparisons_export
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
@@ -23,6 +29,10 @@ __all__ = [
     "codes_mark_deleted",
     "comparisons_export",
     "lock_wait_timed_out",
+    "export_job_file",
+    "export_job_run",
+    "export_job_start",
+    "export_jobs_expire",
     "note_rows_save",
     "note_save",
     "notes_mark_reviewed",

@@ -1,7 +1,7 @@
 """Exports of comparisons, each logged as an ExportRecord holding the sha256 of its bytes."""
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -38,12 +38,16 @@ def comparisons_export(
     user: Any,
     paper: str = "a4",
     filters: Mapping[str, str | None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    time_limit: float | None = None,
 ) -> ExportedFile:
     """Render `comparisons` in format `fmt`, stamped, and log it: the ExportRecord holds the
     sha256 of exactly the bytes returned.
 
     Without `filters` it is the export of one comparison (its JSON is the /api/compare
     document); with `filters` (possibly all empty) a list export of comparison notes.
+    `progress` and `time_limit` are for a PDF's layout (see `exports.render`); nothing is
+    logged when it fails.
     """
     bulk = filters is not None
     as_of = None if bulk else comparisons[0].as_of
@@ -66,7 +70,7 @@ def comparisons_export(
     export = exports.Export(
         stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
     )
-    data = exports.render(export, fmt, paper=paper)
+    data = exports.render(export, fmt, paper=paper, progress=progress, time_limit=time_limit)
     name = exports.filename(export, fmt, paper=paper)
     record = ExportRecord.objects.create(
         export_id=stamp.export_id,

@@ -24,10 +24,11 @@ PAGES = [
     "/compare/?codes=63707,63709&as_of=2025-06-30",  # before the codes were in coderef
     "/changes/",
 ]
-# Pages with what only auditors see: export buttons, and texts as of a past day.
+# Pages with what only auditors see: export buttons, texts as of a past day, a list export's page.
 AUDITOR_PAGES = [
     f"/compare/?codes=63707,63709&as_of={timezone.now().date().isoformat()}",
     "/comparisons/",
+    "/comparisons/export/?format=csv",
 ]
 
 
