@@ -420,3 +420,7 @@ class SearchToken(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+# The codebook's reference tables live in their own module; importing it here registers them.
+from codes.codebook.models import PcsValue, SeventhCharacter, TabularLevel, TabularNote  # noqa: E402, F401

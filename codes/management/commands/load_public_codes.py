@@ -1,12 +1,13 @@
 """manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
-add the starter synonyms (manage.py load_synonyms)."""
+add the starter synonyms (manage.py load_synonyms) and the codebook reference data
+(manage.py import_reference)."""
 
 from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets
+from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets, reference_sets
 
 
 class Command(BaseCommand):
@@ -39,3 +40,11 @@ class Command(BaseCommand):
             )
         if not dry_run:
             call_command("load_synonyms", stdout=self.stdout._out)
+            for reference in reference_sets():
+                call_command(
+                    "import_reference",
+                    reference.kind,
+                    str(reference.path),
+                    release=reference.version or None,
+                    stdout=self.stdout._out,
+                )

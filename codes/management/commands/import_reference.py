@@ -1,0 +1,43 @@
+"""manage.py import_reference KIND FILE: replace one kind of codebook reference data."""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from codes.codebook import store
+from codes.importers import icd10cm_tabular
+from codes.importers.base import ImportFileError
+
+KINDS = {
+    "icd10cm-tabular": lambda path, version: store.replace_tabular(icd10cm_tabular.read(path)),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace one kind of codebook reference data, all or nothing: "
+        "icd10cm-tabular (the CDC tabular XML: notes per level, 7th characters)."
+    )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # Our --version names the release being imported; it replaces Django's own --version.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(KINDS))
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--version", dest="release", help="the release label, e.g. v43")
+
+    def handle(self, *args, kind, file, release, **options):
+        if not file.exists():
+            raise CommandError(f"{file}: no such file (nothing was imported)")
+        started = time.monotonic()
+        try:
+            counts = KINDS[kind](file, release)
+        except ImportFileError as exc:
+            raise CommandError(f"{exc} (nothing was imported)") from None
+        summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
+        self.stdout.write(
+            f"{kind} from {file.name}: {summary} ({time.monotonic() - started:.1f} s)"
+        )
