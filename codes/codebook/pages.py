@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from codes.codebook import icd10cm
+from codes.codebook import icd10cm, icd10pcs
 from codes.models import Code
 
-READERS = {"icd10cm": icd10cm.codebook}
+READERS = {"icd10cm": icd10cm.codebook, "icd10pcs": icd10pcs.codebook}
 
 
 def codebook_for(code: Code) -> Any:

@@ -3,8 +3,9 @@ so a failed import leaves the previous data as it was."""
 
 from django.db import transaction
 
-from codes.codebook.models import SeventhCharacter, TabularLevel, TabularNote
+from codes.codebook.models import PcsValue, SeventhCharacter, TabularLevel, TabularNote
 from codes.importers.icd10cm_tabular import Tabular
+from codes.importers.icd10pcs_definitions import Value
 
 BATCH_SIZE = 2000
 
@@ -52,3 +53,27 @@ def replace_tabular(tabular: Tabular) -> dict[str, int]:
         batch_size=BATCH_SIZE,
     )
     return {"levels": len(levels), "notes": len(notes), "7th characters": len(sevenths)}
+
+
+@transaction.atomic
+def replace_pcs_values(values: list[Value], release: str) -> dict[str, int]:
+    """Replace the ICD-10-PCS character values and definitions with `values`."""
+    PcsValue.objects.all().delete()
+    rows = PcsValue.objects.bulk_create(
+        [
+            PcsValue(
+                release=release,
+                prefix=value.prefix,
+                position=value.position,
+                value=value.value,
+                meaning=value.meaning,
+                definition=value.definition,
+                explanation=value.explanation,
+                examples=value.examples,
+                key_terms="\n".join(value.key_terms),
+            )
+            for value in values
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return {"character values": len(rows)}

