@@ -423,4 +423,14 @@ class SearchToken(models.Model):
 
 
 # The codebook's reference tables live in their own module; importing it here registers them.
-from codes.codebook.models import PcsValue, SeventhCharacter, TabularLevel, TabularNote  # noqa: E402, F401
+from codes.codebook.models import (  # noqa: E402, F401
+    HccMapping,
+    MsDrgDiagnosis,
+    MsDrgPdxCollection,
+    MsDrgProcedure,
+    MsDrgVersion,
+    PcsValue,
+    SeventhCharacter,
+    TabularLevel,
+    TabularNote,
+)

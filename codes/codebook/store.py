@@ -1,11 +1,24 @@
 """Writing the codebook's reference data: each import replaces its table(s) in one transaction,
-so a failed import leaves the previous data as it was."""
+so a failed import leaves the previous data as it was. Rows that others point to are deleted
+after those others, each with one DELETE (Django's cascade would load them all first)."""
 
 from django.db import transaction
 
-from codes.codebook.models import PcsValue, SeventhCharacter, TabularLevel, TabularNote
+from codes.codebook.models import (
+    HccMapping,
+    MsDrgDiagnosis,
+    MsDrgPdxCollection,
+    MsDrgProcedure,
+    MsDrgVersion,
+    PcsValue,
+    SeventhCharacter,
+    TabularLevel,
+    TabularNote,
+)
+from codes.importers.cms_hcc import Mapping
 from codes.importers.icd10cm_tabular import Tabular
 from codes.importers.icd10pcs_definitions import Value
+from codes.importers.msdrg import Version
 
 BATCH_SIZE = 2000
 
@@ -13,6 +26,8 @@ BATCH_SIZE = 2000
 @transaction.atomic
 def replace_tabular(tabular: Tabular) -> dict[str, int]:
     """Replace the Tabular levels, notes and 7th characters with those of `tabular`."""
+    TabularNote.objects.all().delete()
+    SeventhCharacter.objects.all().delete()
     TabularLevel.objects.all().delete()
     levels = TabularLevel.objects.bulk_create(
         [
@@ -77,3 +92,70 @@ def replace_pcs_values(values: list[Value], release: str) -> dict[str, int]:
         batch_size=BATCH_SIZE,
     )
     return {"character values": len(rows)}
+
+
+@transaction.atomic
+def replace_msdrg(version: Version) -> dict[str, int]:
+    """Add one MS-DRG version, or replace it when it was imported before."""
+    stored = MsDrgVersion.objects.filter(label=version.label).first()
+    if stored is not None:
+        for model in (MsDrgDiagnosis, MsDrgPdxCollection, MsDrgProcedure):
+            model.objects.filter(version=stored).delete()
+        stored.effective = version.effective
+        stored.save()
+    else:
+        stored = MsDrgVersion.objects.create(label=version.label, effective=version.effective)
+    diagnoses = MsDrgDiagnosis.objects.bulk_create(
+        [
+            MsDrgDiagnosis(
+                version=stored,
+                code=diagnosis.code,
+                level=diagnosis.level,
+                pdx_collection=diagnosis.pdx_collection,
+                hac=diagnosis.hac,
+            )
+            for diagnosis in version.diagnoses
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    collections = MsDrgPdxCollection.objects.bulk_create(
+        [
+            MsDrgPdxCollection(
+                version=stored, collection=collection, codes="\n".join(sorted(codes))
+            )
+            for collection, codes in version.exclusions.items()
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    procedures = MsDrgProcedure.objects.bulk_create(
+        (
+            MsDrgProcedure(version=stored, code=code, operating_room=operating_room)
+            for code, operating_room in version.procedures.items()
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return {
+        f"{version.label} CC/MCC codes": len(diagnoses),
+        "PDX collections": len(collections),
+        "procedures": len(procedures),
+    }
+
+
+@transaction.atomic
+def replace_hcc(year: int, mappings: list[Mapping]) -> dict[str, int]:
+    """Replace the CMS-HCC mappings of one payment year."""
+    HccMapping.objects.filter(year=year).delete()
+    rows = HccMapping.objects.bulk_create(
+        (
+            HccMapping(
+                year=year,
+                model=mapping.model,
+                code=mapping.code,
+                hcc=mapping.hcc,
+                label=mapping.label,
+            )
+            for mapping in mappings
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return {f"{year} HCC mappings": len(rows)}

