@@ -4,6 +4,7 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
 from codes import selectors
+from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import AsOfForm, SearchForm
 from codes.models import CodeSystem
 from codes.search import record_zero_result
@@ -72,10 +73,13 @@ def code(request, system, code):
     except Http404:
         return JsonResponse({"error": f"No code {code!r} in system {system!r}."}, status=404)
     notes = selectors.notes_naming(code=found).with_review_flag()
+    codebook = codebook_for(found)
     return JsonResponse(
         {
             **selectors.code_document(found),
             "url": request.build_absolute_uri(found.get_absolute_url()),
+            "codebook": codebook.as_json() if codebook else None,
+            "claim": claim_for(found, codebook).as_json(),
             "comparisons": [
                 {
                     "other": {"system": other.system.slug, "code": other.code},

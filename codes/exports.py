@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
 from openpyxl.cell import Cell
@@ -174,6 +174,29 @@ def _differences(note: Document, index: int) -> str:
 Column = tuple[str, Callable[[Export, Document, int], Any]]
 
 
+def _claim_cells(comparison: Document) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """The comparison's claim block: each fact's label, and per code its value (`-` where it
+    does not apply) and whether it differs from the first code's."""
+    return [
+        (
+            row["label"],
+            [
+                ("-" if v is None else v, d)
+                for v, d in zip(row["values"], row["differs_from_first"], strict=True)
+            ],
+        )
+        for row in comparison.get("claim", [])
+    ]
+
+
+def _claim(export: Export, comparison: Document, index: int) -> str:
+    first = comparison["codes"][0]["code"]
+    return "\n".join(
+        f"{label}: {cells[index][0]}" + (f" (differs from {first})" if cells[index][1] else "")
+        for label, cells in _claim_cells(comparison)
+    )
+
+
 def _code(field: str) -> Callable[[Export, Document, int], Any]:
     return lambda export, comparison, index: comparison["codes"][index][field]
 
@@ -206,6 +229,7 @@ ROW_COLUMNS: list[Column] = [
     ("end_date", _code("end_date")),
     ("code_version", _code("version")),
     ("code_updated_at", lambda export, c, i: _timestamp(c["codes"][i]["updated_at"])),
+    ("claim", _claim),
     ("note", _note(lambda note, index: _pair(note))),
     ("note_summary", _note(lambda note, index: note["summary"])),
     ("differences", _note(_differences)),
@@ -352,6 +376,15 @@ def _comparison_sheet(book: _Book, title: str, comparison: Document, export: Exp
         values = [value(code) for code in codes]
         if any(values):
             sheet.row([label, *values], bold_first=True)
+    claim = _claim_cells(comparison)
+    if claim:
+        sheet.row()
+        sheet.row(["What it does to the claim", *(code["code"] for code in codes)], bold=True)
+        for label, cells in claim:
+            marked = [
+                f"{value} (differs from {codes[0]['code']})" if d else value for value, d in cells
+            ]
+            sheet.row([label, *marked], bold_first=True)
     for note in comparison["notes"]:
         sheet.row()
         sheet.row([f"Note: {_pair(note)}", note["summary"]], bold=True)
@@ -448,6 +481,10 @@ def _pdf_comparison(comparison: Document, number: int, total: int) -> dict[str, 
             ],
         )
     )
+    for label, cells in _claim_cells(comparison):
+        side_by_side.append(
+            (label, [format_html("<ins>{}</ins>", v) if d else escape(v) for v, d in cells])
+        )
     return {
         "document": comparison,
         "title": comparison_title(comparison),

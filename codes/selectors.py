@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from itertools import combinations
 from typing import Any
 from urllib.parse import urlencode
@@ -21,6 +22,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from codes.codebook.claim import ClaimRow, claim_rows
+from codes.codebook.pages import claim_for
 from codes.diff import word_diff
 from codes.history import FieldChange, Revision, field_changes, pair_with_previous, row_changes
 from codes.models import BASELINE_REASON, Code, CodeSystem, ComparisonNote, Differentiator
@@ -313,6 +316,12 @@ class Comparison:
             )
         return columns
 
+    @cached_property
+    def claim(self) -> list[ClaimRow]:
+        """What each code does to a claim on the comparison's day, aligned to the columns."""
+        on = self.as_of or timezone.localdate()
+        return claim_rows([claim_for(code, on=on) for code in self.codes])
+
     def as_document(self) -> dict[str, Any]:
         """The comparison as plain data (the JSON API; exports serialise the same document).
 
@@ -343,6 +352,7 @@ class Comparison:
             "pairs_without_note": [
                 [_code_key(a), _code_key(b)] for a, b in self.pairs_without_note
             ],
+            "claim": [row.as_json() for row in self.claim],
             "notices": [
                 {"system": system.slug, "notice": system.copyright_notice}
                 for system in self.notice_systems

@@ -139,3 +139,42 @@ def excluding_pdx(code: Code, *, on: date) -> tuple[MsDrgVersion | None, list[st
         return version, []
     collection = pdx_collection(version, diagnosis.pdx_collection)
     return version, collection.pdx_codes if collection else []
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    """One fact of the comparison's claim block: a label, a value per code in column order
+    (None where it does not apply to the code), and whether the codes differ in it."""
+
+    label: str
+    values: list[str | None]
+
+    @property
+    def differs(self) -> bool:
+        return len(set(self.values)) > 1
+
+    def marked(self) -> list[tuple[str | None, bool]]:
+        """Each value with whether it differs from the first column's (the word marks' rule)."""
+        return [
+            (value, index > 0 and value != self.values[0])
+            for index, value in enumerate(self.values)
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "values": self.values,
+            "differs": self.differs,
+            "differs_from_first": [differs for _, differs in self.marked()],
+        }
+
+
+def claim_rows(facts: list[ClaimFacts]) -> list[ClaimRow]:
+    """The codes' facts aligned: one row per fact any code has, in order of first appearance."""
+    cells = [fact.cells() for fact in facts]
+    labels = list(dict.fromkeys(label for cell in cells for label in cell))
+    return [
+        ClaimRow(label, [cell.get(label) or None for cell in cells])
+        for label in labels
+        if any(cell.get(label) for cell in cells)
+    ]

@@ -1,7 +1,8 @@
 """An ICD-10-CM code as the Tabular List presents it: the notes of every level above it, its
 7th characters, whether it can be reported, its children and its place in the hierarchy."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -66,7 +67,35 @@ class Codebook:
 
     @property
     def is_header(self) -> bool:
-        return self.children_count > 0
+        return self.children_count > 0 and not self.missing_seventh
+
+    def as_json(self) -> dict[str, Any]:
+        """The facts for /api/codes: notes as plain text, each with the level it comes from."""
+        return {
+            "release": self.release,
+            "billable": self.billable,
+            "header": self.is_header,
+            "missing_seventh_character": self.missing_seventh,
+            "children_count": self.children_count,
+            "children": [asdict(child) for child in self.children],
+            "parent": asdict(self.parent) if self.parent else None,
+            "breadcrumb": [asdict(crumb) for crumb in self.breadcrumb],
+            "notes": [
+                {
+                    "level": group.level.label,
+                    "kind": note.kind,
+                    "text": "".join(segment.text for segment in note.segments),
+                }
+                for group in self.note_groups
+                for note in group.notes
+            ],
+            "seventh_characters": [
+                {"character": row.character, "meaning": row.meaning, "note": row.note}
+                for row in self.seventh
+            ],
+            "seventh_characters_from": self.seventh_from or None,
+            "placeholder_x": self.placeholder,
+        }
 
 
 def _ancestor_keys(code: str) -> list[str]:

@@ -1,7 +1,8 @@
 """An ICD-10-PCS code as its table presents it: the seven characters with their axis, meaning
 and official definition, and the other values of characters 4-7 that make valid codes."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
@@ -57,6 +58,10 @@ class Codebook:
     billable: bool
     axes: list[Axis]
     row: list[RowAxis]
+
+    def as_json(self) -> dict[str, Any]:
+        """The facts for /api/codes."""
+        return asdict(self)
 
 
 def _prefix(code: str, position: int) -> str:
