@@ -481,9 +481,9 @@ def _pdf_comparison(comparison: Document, number: int, total: int) -> dict[str, 
             ],
         )
     )
-    for label, cells in _claim_cells(comparison):
+    for label, facts in _claim_cells(comparison):
         side_by_side.append(
-            (label, [format_html("<ins>{}</ins>", v) if d else escape(v) for v, d in cells])
+            (label, [format_html("<ins>{}</ins>", v) if d else escape(v) for v, d in facts])
         )
     return {
         "document": comparison,

@@ -425,6 +425,7 @@ class SearchToken(models.Model):
 # The codebook's reference tables live in their own module; importing it here registers them.
 from codes.codebook.models import (  # noqa: E402, F401
     HccMapping,
+    HcpcsFacts,
     MsDrgDiagnosis,
     MsDrgPdxCollection,
     MsDrgProcedure,

@@ -1,6 +1,7 @@
 """Small codebook inputs sliced from the real public files, and fixtures that load them."""
 
 import io
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -63,3 +64,16 @@ def claim_data(db):
         call_command("import_reference", "msdrg", str(path), stdout=io.StringIO())
     for path in HCC:
         call_command("import_reference", "hcc", str(path), stdout=io.StringIO())
+
+
+@pytest.fixture
+def hcpcs_facts(db, tmp_path):
+    """The HCPCS codes of fixtures/hcpcs-2019-slice.txt (a slice of the CMS 2019 file) and
+    their facts, read with the CMS record layout beside the file."""
+    slice_file = tmp_path / "HCPC2019_CONTR_ANWEB.txt"
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "hcpcs-2019-slice.txt", slice_file)
+    shutil.copy(DATA / "hcpcs" / "HCPCS2019_recordlayout.txt", tmp_path)
+    out = io.StringIO()
+    call_command("import_codes", str(slice_file), system="hcpcs", stdout=out)
+    call_command("import_reference", "hcpcs-facts", str(slice_file), stdout=out)
+    return slice_file

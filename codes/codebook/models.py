@@ -223,3 +223,28 @@ class HccMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.model} {self.year}: HCC {self.hcc}"
+
+
+class HcpcsFacts(models.Model):
+    """An HCPCS Level II code's administrative facts from the CMS file, each value with its
+    meaning from the CMS record layout."""
+
+    release = models.CharField(max_length=20)
+    code = models.CharField(max_length=5, unique=True)
+    pricing = models.JSONField(default=list, help_text="[value, meaning] per pricing indicator.")
+    multiple_pricing = models.CharField(max_length=1, blank=True)
+    multiple_pricing_meaning = models.TextField(blank=True)
+    coverage = models.CharField(max_length=1, blank=True)
+    coverage_meaning = models.TextField(blank=True)
+    betos = models.CharField(max_length=3, blank=True)
+    action = models.CharField(max_length=1, blank=True)
+    action_meaning = models.TextField(blank=True)
+    added = models.DateField(null=True, blank=True)
+    action_effective = models.DateField(null=True, blank=True)
+    terminated = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "HCPCS facts"
+
+    def __str__(self) -> str:
+        return self.code

@@ -5,11 +5,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from codes.codebook import icd10cm, icd10pcs
+from codes.codebook import hcpcs, icd10cm, icd10pcs
 from codes.codebook.claim import ClaimFacts, claim_facts
 from codes.models import Code
 
-READERS = {"icd10cm": icd10cm.codebook, "icd10pcs": icd10pcs.codebook}
+READERS = {"icd10cm": icd10cm.codebook, "icd10pcs": icd10pcs.codebook, "hcpcs": hcpcs.codebook}
 
 
 def codebook_for(code: Code) -> Any:

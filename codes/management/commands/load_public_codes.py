@@ -40,7 +40,7 @@ class Command(BaseCommand):
             )
         if not dry_run:
             call_command("load_synonyms", stdout=self.stdout._out)
-            for reference in reference_sets():
+            for reference in reference_sets(hcpcs_dir):
                 call_command(
                     "import_reference",
                     reference.kind,
