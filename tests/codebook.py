@@ -77,3 +77,14 @@ def hcpcs_facts(db, tmp_path):
     call_command("import_codes", str(slice_file), system="hcpcs", stdout=out)
     call_command("import_reference", "hcpcs-facts", str(slice_file), stdout=out)
     return slice_file
+
+
+def page_getter(client, prefix=""):
+    """A function that GETs `prefix + path` as `client` and returns the page's HTML (a 200)."""
+
+    def _page(path):
+        response = client.get(f"{prefix}{path}")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    return _page

@@ -8,18 +8,13 @@ from codes.codebook.claim import claim_facts, msdrg_version_on
 from codes.codebook.models import HccMapping, MsDrgDiagnosis, MsDrgVersion
 from codes.importers.msdrg import effective_date
 from codes.models import Code
-from tests.codebook import MSDRG, claim_data, pcs_db, pcs_table, tabular  # noqa: F401
+from tests.codebook import MSDRG, claim_data, page_getter, pcs_db, pcs_table, tabular  # noqa: F401
 
 
 @pytest.fixture
 def page(coder_client, tabular, claim_data):  # noqa: F811
     # Today (no date given) the latest version loaded, v43.1, is in force.
-    def _page(path):
-        response = coder_client.get(path)
-        assert response.status_code == 200
-        return response.content.decode()
-
-    return _page
+    return page_getter(coder_client)
 
 
 def test_an_mcc_code_shows_its_level_version_hac_and_an_excluding_pdx(page):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codes.importers.base import ImportFileError
-from codes.importers.cdc_icd10cm_xml import ROOT, _Element, _parse
+from codes.importers.cdc_icd10cm_xml import _Element, _required_text, tabular_root
 
 NOTE_KINDS = (
     "includes",
@@ -57,22 +57,16 @@ class Tabular:
 
 def read(path: Path) -> Tabular:
     """Every level of the Tabular in document order, with its notes and 7th characters."""
-    root = _parse(path)
-    if root.tag != ROOT:
-        raise ImportFileError(
-            path,
-            root.line,
-            f"wrong layout: root element <{root.tag}>, a CDC ICD-10-CM tabular file has <{ROOT}>",
-        )
+    root = tabular_root(path)
     levels: list[Level] = []
     for chapter in root.all("chapter"):
-        title = _text(path, chapter, "desc")
+        title = _required_text(path, chapter, "desc")
         covered = _CHAPTER_RANGE.search(title)
         if covered is None:
             raise ImportFileError(
                 path, chapter.line, f"chapter title without its range (A00-B99): {title!r}"
             )
-        key = _text(path, chapter, "name")
+        key = _required_text(path, chapter, "name")
         levels.append(
             _level(chapter, key, "chapter", title, "", covered.group(1), covered.group(2))
         )
@@ -86,7 +80,7 @@ def read(path: Path) -> Tabular:
                     section,
                     section_key,
                     "section",
-                    _text(path, section, "desc"),
+                    _required_text(path, section, "desc"),
                     key,
                     first,
                     last or first,
@@ -105,13 +99,6 @@ def read(path: Path) -> Tabular:
     return Tabular(path=path, release=f"FY{year}" if year.isdigit() else path.stem, levels=levels)
 
 
-def _text(path: Path, element: _Element, tag: str) -> str:
-    text = element.child_text(tag)
-    if not text:
-        raise ImportFileError(path, element.line, f"wrong layout: <{element.tag}> without <{tag}>")
-    return text
-
-
 def _level(
     element: _Element, key: str, kind: str, title: str, parent: str, first: str, last: str
 ) -> Level:
@@ -128,9 +115,9 @@ def _level(
 
 
 def _add_diag(path: Path, diag: _Element, parent: str, levels: list[Level]) -> None:
-    key = _text(path, diag, "name")
+    key = _required_text(path, diag, "name")
     kind = "subcategory" if "." in key else "category"
-    level = _level(diag, key, kind, _text(path, diag, "desc"), parent, "", "")
+    level = _level(diag, key, kind, _required_text(path, diag, "desc"), parent, "", "")
     definition = diag.child("sevenChrDef")
     if definition is not None:
         for child in definition.children:
