@@ -11,6 +11,7 @@ def test_open_e11_65_follow_an_excludes1_link_and_climb_the_breadcrumb_to_e11(
     live_server,
     login,
     coder,
+    sample,  # the code systems: a live server's database starts empty
     tabular,  # noqa: F811
 ):
     login(coder)
