@@ -12,13 +12,13 @@ from tests.codebook import MSDRG, claim_data, page_getter, pcs_db, pcs_table, ta
 
 
 @pytest.fixture
-def page(coder_client, tabular, claim_data):  # noqa: F811
+def code_page(coder_client, tabular, claim_data):  # noqa: F811
     # Today (no date given) the latest version loaded, v43.1, is in force.
     return page_getter(coder_client)
 
 
-def test_an_mcc_code_shows_its_level_version_hac_and_an_excluding_pdx(page):
-    html = page("/codes/icd10cm/E11.00/")
+def test_an_mcc_code_shows_its_level_version_hac_and_an_excluding_pdx(code_page):
+    html = code_page("/codes/icd10cm/E11.00/")
     assert "MS-DRG v43.1 <span" in html and "(in force from 2026-04-01)" in html
     assert '<dd class="severity"><strong>MCC</strong></dd>' in html
     assert (
@@ -32,23 +32,23 @@ def test_an_mcc_code_shows_its_level_version_hac_and_an_excluding_pdx(page):
     assert "<td>2025</td><td>V24</td><td>HCC 17 Diabetes with Acute Complications</td>" in html
 
 
-def test_a_cc_code_shows_its_level(page):
-    html = page("/codes/icd10cm/E11.52/")
+def test_a_cc_code_shows_its_level(code_page):
+    html = code_page("/codes/icd10cm/E11.52/")
     assert '<dd class="severity"><strong>CC</strong></dd>' in html
     assert "PDX collection 0535" in html
 
 
-def test_a_code_that_is_neither_says_so(page):
-    assert "Neither CC nor MCC" in page("/codes/icd10cm/E11.65/")
+def test_a_code_that_is_neither_says_so(code_page):
+    assert "Neither CC nor MCC" in code_page("/codes/icd10cm/E11.65/")
 
 
-def test_the_excluding_pdx_list_is_searchable(page):
-    html = page("/codes/icd10cm/E11.00/pdx-exclusions/")
+def test_the_excluding_pdx_list_is_searchable(code_page):
+    html = code_page("/codes/icd10cm/E11.00/pdx-exclusions/")
     assert "MS-DRG v43.1" in html and "one of these 352 codes" in html
     assert '<a href="/codes/icd10cm/E11.00/"><span class="code">E11.00</span></a>' in html
-    html = page("/codes/icd10cm/E11.00/pdx-exclusions/?q=E11.0")
+    html = code_page("/codes/icd10cm/E11.00/pdx-exclusions/?q=E11.0")
     assert "2 of 352 match" in html  # E11.00 and E11.01
-    html = page("/codes/icd10cm/E11.00/pdx-exclusions/?q=type+2+hyperosmolarity")
+    html = code_page("/codes/icd10cm/E11.00/pdx-exclusions/?q=type+2+hyperosmolarity")
     listed = html[html.index('class="pdx-list"') :]
     assert "E11.01" in listed and "E10.01" not in listed and "E09.01" not in listed
 

@@ -11,7 +11,7 @@ from tests.codebook import TABULAR, page_getter, tabular  # noqa: F401 (a fixtur
 
 
 @pytest.fixture
-def page(coder_client, tabular):  # noqa: F811
+def code_page(coder_client, tabular):  # noqa: F811
     return page_getter(coder_client, "/codes/icd10cm/")
 
 
@@ -22,8 +22,8 @@ def _group(html, label):
     return found.group(0)
 
 
-def test_e11_65_shows_e11s_excludes1_and_use_additional_code_labelled_from_e11(page):
-    html = page("E11.65/")
+def test_e11_65_shows_e11s_excludes1_and_use_additional_code_labelled_from_e11(code_page):
+    html = code_page("E11.65/")
     from_e11 = _group(html, "E11")
     assert "Excludes1:</span> type 1 diabetes mellitus (" in from_e11
     assert '<a href="/?q=E10.&amp;system=icd10cm">E10.-</a>' in from_e11
@@ -36,16 +36,16 @@ def test_e11_65_shows_e11s_excludes1_and_use_additional_code_labelled_from_e11(p
     assert "Billable:" in html
 
 
-def test_the_breadcrumb_and_the_parent_are_links(page):
-    html = page("E11.65/")
+def test_the_breadcrumb_and_the_parent_are_links(code_page):
+    html = code_page("E11.65/")
     assert '<a href="/?q=E00-E89&amp;system=icd10cm" title="Endocrine' in html
     assert '<a href="/?q=E08-E13&amp;system=icd10cm" title="Diabetes mellitus (E08-E13)">' in html
     assert '<a href="/codes/icd10cm/E11/" title="Type 2 diabetes mellitus">E11</a>' in html
     assert 'Parent: <a rel="up" href="/codes/icd10cm/E11.6/">E11.6</a>' in html
 
 
-def test_a_header_is_not_billable_and_lists_its_children(page):
-    html = page("E11/")
+def test_a_header_is_not_billable_and_lists_its_children(code_page):
+    html = code_page("E11/")
     assert "Not billable: a header." in html
     assert "10 codes directly below it" in html  # E11.0 ... E11.9
     assert '<a href="/codes/icd10cm/E11.0/"><span class="code">E11.0</span></a>' in html
@@ -53,8 +53,8 @@ def test_a_header_is_not_billable_and_lists_its_children(page):
     assert "Billable:" not in html
 
 
-def test_s72_001_lists_its_7th_characters_and_says_it_needs_one(page):
-    html = page("S72.001/")
+def test_s72_001_lists_its_7th_characters_and_says_it_needs_one(code_page):
+    html = code_page("S72.001/")
     assert "Not billable: S72.001 needs a 7th character." in html
     assert "7th characters (from S72)" in html
     assert "initial encounter for closed fracture" in html
@@ -64,17 +64,17 @@ def test_s72_001_lists_its_7th_characters_and_says_it_needs_one(page):
     assert "The X is a placeholder" not in html  # six characters already: no X needed
 
 
-def test_s72_001a_is_billable_with_its_7th_character_marked(page):
-    html = page("S72.001A/")
+def test_s72_001a_is_billable_with_its_7th_character_marked(code_page):
+    html = code_page("S72.001A/")
     assert "Billable:</strong> S72.001A can be reported" in html
     assert '<tr class="current" aria-current="true"><td class="code">A</td>' in html
     assert 'Parent: <a rel="up" href="/codes/icd10cm/S72.001/">S72.001</a>' in html
     assert "from <a" in html and "S72</a>" in html  # S72's notes come down to it
 
 
-def test_the_placeholder_x_is_explained_where_it_is_used(page):
-    assert "The X is a placeholder" in page("S02.0XXA/")
-    html = page("S02.0/")
+def test_the_placeholder_x_is_explained_where_it_is_used(code_page):
+    assert "The X is a placeholder" in code_page("S02.0XXA/")
+    html = code_page("S02.0/")
     assert "needs a 7th character" in html
     assert "S02.0XXA" in html and "The X is a placeholder" in html
 

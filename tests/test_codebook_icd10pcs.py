@@ -9,7 +9,7 @@ from tests.codebook import page_getter, pcs_db, pcs_table  # noqa: F401 (fixture
 
 
 @pytest.fixture
-def page(coder_client, pcs_table):  # noqa: F811
+def code_page(coder_client, pcs_table):  # noqa: F811
     return page_getter(coder_client, "/codes/icd10pcs/")
 
 
@@ -19,8 +19,10 @@ def _axis(html, name):
     return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
 
 
-def test_0dtj4zz_shows_resection_with_its_definition_appendix_and_percutaneous_endoscopic(page):
-    html = page("0DTJ4ZZ/")
+def test_0dtj4zz_shows_resection_with_its_definition_appendix_and_percutaneous_endoscopic(
+    code_page,
+):
+    html = code_page("0DTJ4ZZ/")
     assert "Billable:" in html
     assert _axis(html, "Section") == "0 Medical and Surgical"
     assert _axis(html, "Root operation") == (
@@ -36,8 +38,8 @@ def test_0dtj4zz_shows_resection_with_its_definition_appendix_and_percutaneous_e
     assert _axis(html, "Device") == "Z No Device"
 
 
-def test_the_table_row_links_the_valid_codes_the_other_values_make(page):
-    html = page("0DTJ4ZZ/")
+def test_the_table_row_links_the_valid_codes_the_other_values_make(code_page):
+    html = code_page("0DTJ4ZZ/")
     row = html[html.index("The table row") :]
     assert '<a href="/codes/icd10pcs/0DTJ0ZZ/"><span class="code">0DTJ0ZZ</span></a> 0 Open' in row
     assert '<a href="/codes/icd10pcs/0DTJ8ZZ/">' in row
