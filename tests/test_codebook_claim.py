@@ -22,7 +22,8 @@ def test_an_mcc_code_shows_its_level_version_hac_and_an_excluding_pdx(code_page)
     assert "MS-DRG v43.1 <span" in html and "(in force from 2026-04-01)" in html
     assert '<dd class="severity"><strong>MCC</strong></dd>' in html
     assert (
-        "Not a MCC when the principal diagnosis is one of 352 codes (PDX collection 0530)" in html
+        "Does not count as MCC when the principal diagnosis is one of 352 codes "
+        "(PDX collection 0530)" in html
     )
     assert '<a href="/codes/icd10cm/E09.00/">E09.00</a>' in html
     assert "HAC category 09: Manifestations of poor glycemic control" in html
