@@ -101,9 +101,46 @@ def request_ms(client: Client, path: str, params: dict, headers: dict, cached=Fa
     return elapsed
 
 
+# The code page class: the codes the codebook issue names, then every CODE_PAGE_STEP-th code of
+# each system (headers, 7th-character codes, PCS and HCPCS codes alike).
+CODE_PAGES = [
+    "icd10cm:E11.65",
+    "icd10cm:S72.001A",
+    "icd10cm:S72.001",
+    "icd10cm:E11",
+    "icd10pcs:0DTJ4ZZ",
+]
+CODE_PAGE_STEP = 1000
+
+
+def code_page_paths() -> list[str]:
+    named = [
+        Code.objects.get(system__slug=s, code=c) for s, c in (t.split(":") for t in CODE_PAGES)
+    ]
+    sampled = [
+        code
+        for slug in Code.objects.values_list("system__slug", flat=True).distinct()
+        for code in Code.objects.filter(system__slug=slug).order_by("code")[::CODE_PAGE_STEP]
+    ]
+    return [code.get_absolute_url() for code in [*named, *sampled]]
+
+
+def code_page_report(client: Client, rounds: int) -> dict[str, float]:
+    """Server time of the code pages (request to response through Django), in ms."""
+    paths = code_page_paths()
+    for path in paths:  # warm up
+        request_ms(client, path, {}, {}, cached=True)
+    return summary(
+        [request_ms(client, path, {}, {}, cached=True) for _ in range(rounds) for path in paths]
+    ) | {"pages": len(paths)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="timed passes over the mix")
+    parser.add_argument(
+        "--code-pages-only", action="store_true", help="time the code page class alone, print it"
+    )
     args = parser.parse_args()
 
     codes = Code.objects.count()
@@ -113,6 +150,9 @@ def main() -> None:
     user.groups.add(Group.objects.get(name=CODERS))
     client = Client()
     client.force_login(user)
+    if args.code_pages_only:
+        print(f"code page: {code_page_report(client, args.rounds)}")
+        return
     queries = load_queries()
 
     for _, query in queries:  # warm caches and the connection
@@ -156,6 +196,12 @@ def main() -> None:
             f"{cached['p50']:>12.2f}{cached['p95']:>8.2f}"
         )
 
+    pages = code_page_report(client, args.rounds)
+    print(
+        f"code page ({pages['pages']} pages x {args.rounds}): p50 {pages['p50']:.2f}"
+        f"  p95 {pages['p95']:.2f}  p99 {pages['p99']:.2f}"
+    )
+
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[backend] = {
         "codes": codes,
@@ -164,6 +210,7 @@ def main() -> None:
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "ms": report,
         "api_over_floor_p95": ratio,
+        "code_page_ms": pages,
     }
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")

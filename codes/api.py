@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from codes import favourites as my_favourites
 from codes import presenters, selectors
+from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import AsOfForm, SearchForm
 from codes.models import CodeSystem
 from codes.search import search as search_codes
@@ -74,10 +75,13 @@ def code(request: HttpRequest, system: str, code: str) -> JsonResponse:
         return JsonResponse({"error": f"No code {code!r} in system {system!r}."}, status=404)
     notes = list(selectors.notes_naming(code=found).with_review_flag())
     url_of = presenters.note_urls(notes)
+    codebook = codebook_for(found)
     return JsonResponse(
         {
             **presenters.code_document(found),
             "url": request.build_absolute_uri(found.get_absolute_url()),
+            "codebook": codebook.as_json() if codebook else None,
+            "claim": claim_for(found, codebook).as_json(),
             "comparisons": [
                 {
                     "other": {"system": other.system.slug, "code": other.code},

@@ -518,3 +518,18 @@ class RecentCode(models.Model):
 
     def __str__(self) -> str:
         return str(self.code)
+
+
+# The codebook's reference tables live in their own module; importing it here registers them.
+from codes.codebook.models import (  # noqa: E402, F401
+    HccMapping,
+    HcpcsFacts,
+    MsDrgDiagnosis,
+    MsDrgPdxCollection,
+    MsDrgProcedure,
+    MsDrgVersion,
+    PcsValue,
+    SeventhCharacter,
+    TabularLevel,
+    TabularNote,
+)

@@ -246,6 +246,7 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
         "pairs_without_note": [
             [_code_key(a), _code_key(b)] for a, b in comparison.pairs_without_note
         ],
+        "claim": [row.as_json() for row in comparison.claim],
         "notices": [
             {"system": system.slug, "notice": system.copyright_notice}
             for system in comparison.notice_systems

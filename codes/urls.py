@@ -1,12 +1,18 @@
 from django.urls import path
 
 from codes import api, views
+from codes.codebook import views as codebook_views
 
 app_name = "codes"
 
 urlpatterns = [
     path("", views.search, name="search"),
     path("codes/<slug:system>/<str:code>/", views.code_detail, name="code-detail"),
+    path(
+        "codes/<slug:system>/<str:code>/pdx-exclusions/",
+        codebook_views.pdx_exclusions,
+        name="pdx-exclusions",
+    ),
     path("compare/", views.compare, name="compare"),
     path("compare/export/", views.compare_export, name="compare-export"),
     path("comparisons/", views.comparison_list, name="comparison-list"),

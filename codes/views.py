@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
 from codes import favourites, presenters, selectors, services
+from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import (
     AsOfForm,
     ChangesFilterForm,
@@ -136,6 +137,7 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
     favourites.recent_code_record(user=request.user, code=found)
     previous, following = selectors.code_neighbours(code=found)
     notes = presenters.note_links(selectors.notes_naming(code=found), seen_from=found)
+    codebook = codebook_for(found)
     return render(
         request,
         "codes/code_detail.html",
@@ -151,6 +153,8 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
                 starred=favourites.code_is_starred(user=request.user, code=found),
             ),
             "mine": favourites.my_codes(user=request.user),
+            "codebook": codebook,
+            "claim": claim_for(found, codebook),
         },
     )
 

@@ -21,7 +21,7 @@ def api(coder_client, sample):
 def test_the_comparison_as_json(api):
     response, data = api("codes=63709,63707")
     assert response.status_code == 200
-    assert set(data) == {"url", "as_of", "codes", "notes", "pairs_without_note", "notices"}
+    assert set(data) == {"url", "as_of", "codes", "notes", "pairs_without_note", "notices", "claim"}
     assert data["url"] == "/compare/?codes=63709,63707"
     assert data["as_of"] is None  # the current texts
     first, second = data["codes"]

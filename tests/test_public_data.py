@@ -17,7 +17,7 @@ def test_the_hcpcs_2019_file_is_in_the_repository_and_is_one_of_the_public_sets(
 
 def test_the_compressed_file_is_read_under_its_cms_name_and_the_copy_removed_after():
     (item,) = [item for item in public_sets() if item.system == "hcpcs"]
-    with readable(item) as path:
+    with readable(item.path) as path:
         assert path.name == HCPCS_FILE
         assert path.read_bytes() == gzip.decompress(item.path.read_bytes())
         release = cms_hcpcs.read(path)
@@ -33,6 +33,6 @@ def test_a_plain_file_is_read_where_it_is(tmp_path):
         gzip.decompress((HCPCS_DIR / f"{HCPCS_FILE}.gz").read_bytes())
     )
     (item,) = [item for item in public_sets(tmp_path) if item.system == "hcpcs"]
-    with readable(item) as path:
+    with readable(item.path) as path:
         assert path == tmp_path / HCPCS_FILE
     assert path.exists()

@@ -129,7 +129,7 @@ def public_codes(_sample_session, django_db_blocker):
     _sample_session.close(django_db_blocker)  # the public sets replace the sample, not add to it
     with django_db_blocker.unblock(), transaction.atomic():
         for item in sets:
-            with readable(item) as path:
+            with readable(item.path) as path:
                 import_file(
                     path,
                     system=CodeSystem.objects.get(slug=item.system),

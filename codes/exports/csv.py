@@ -10,6 +10,7 @@ from codes.exports.cells import neutralised
 from codes.exports.document import (
     Document,
     Export,
+    claim_cells,
     comparison_title,
     lines,
     pair,
@@ -63,6 +64,14 @@ def _note(value: Callable[[Document, int], str]) -> Value:
     return cell
 
 
+def _claim(export: Export, comparison: Document, index: int) -> str:
+    first = comparison["codes"][0]["code"]
+    return "\n".join(
+        f"{label}: {cells[index][0]}" + (f" (differs from {first})" if cells[index][1] else "")
+        for label, cells in claim_cells(comparison)
+    )
+
+
 def _notice(export: Export, comparison: Document, index: int) -> str:
     system = comparison["codes"][index]["system"]
     return next((n["notice"] for n in comparison["notices"] if n["system"] == system), "")
@@ -84,6 +93,7 @@ COLUMNS: list[tuple[str, Value]] = [
     ("end_date", _code("end_date")),
     ("code_version", _code("version")),
     ("code_updated_at", lambda export, c, i: timestamp(c["codes"][i]["updated_at"])),
+    ("claim", _claim),
     ("note", _note(lambda note, index: pair(note))),
     ("note_summary", _note(lambda note, index: note["summary"])),
     ("differences", _note(_differences)),

@@ -141,3 +141,18 @@ def yes_no(value: bool) -> str:
 def lines(values: list[str]) -> str:
     """A list-valued field (inclusion terms, instructional notes) as one text, a line each."""
     return "\n".join(values)
+
+
+def claim_cells(comparison: Document) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """The comparison's "what it does to the claim" block: each fact's label, and per code its
+    value (`-` where it does not apply) and whether it differs from the first code's."""
+    return [
+        (
+            row["label"],
+            [
+                ("-" if value is None else value, differs)
+                for value, differs in zip(row["values"], row["differs_from_first"], strict=True)
+            ],
+        )
+        for row in comparison.get("claim", [])
+    ]

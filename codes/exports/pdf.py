@@ -8,12 +8,20 @@ from typing import Any
 from uuid import UUID
 
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from codes.exports.document import Document, Export, comparison_title, pair, timestamp, utc
+from codes.exports.document import (
+    Document,
+    Export,
+    claim_cells,
+    comparison_title,
+    pair,
+    timestamp,
+    utc,
+)
 from codes.exports.layout import parts_to_pdf
 from codes.exports.signature import PLACEHOLDER, Seal, bytes_seal, signed_bytes
 
@@ -56,6 +64,10 @@ def _pdf_comparison(comparison: Document, number: int, total: int) -> dict[str, 
             ],
         )
     )
+    for label, facts in claim_cells(comparison):
+        side_by_side.append(
+            (label, [format_html("<ins>{}</ins>", v) if d else escape(v) for v, d in facts])
+        )
     return {
         "document": comparison,
         "title": comparison_title(comparison),

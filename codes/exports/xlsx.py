@@ -21,6 +21,7 @@ from codes.exports.cells import neutralised
 from codes.exports.document import (
     Document,
     Export,
+    claim_cells,
     comparison_title,
     lines,
     pair,
@@ -116,6 +117,14 @@ def _comparison_sheet(workbook: Workbook, title: str, comparison: Document, expo
         values = [value(code) for code in codes]
         if any(values):
             sheet.row([label, *values], bold_first=True)
+    claim = claim_cells(comparison)
+    if claim:
+        sheet.row()
+        sheet.row(["What it does to the claim", *(code["code"] for code in codes)], bold=True)
+        first = codes[0]["code"]
+        for label, cells in claim:
+            marked = [f"{value} (differs from {first})" if d else value for value, d in cells]
+            sheet.row([label, *marked], bold_first=True)
     for note in comparison["notes"]:
         sheet.row()
         sheet.row([f"Note: {pair(note)}", note["summary"]], bold=True)

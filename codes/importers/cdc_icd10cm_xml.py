@@ -71,13 +71,7 @@ class _Element:
 
 def read(path: Path) -> Release:
     """Read the tabular XML (and the valid-code list beside it, when there is one)."""
-    root = _parse(path)
-    if root.tag != ROOT:
-        raise ImportFileError(
-            path,
-            root.line,
-            f"wrong layout: root element <{root.tag}>, a CDC ICD-10-CM tabular file has <{ROOT}>",
-        )
+    root = tabular_root(path)
     valid, notes = _valid_codes(path)
     records: list[CodeRecord] = []
     for chapter in root.all("chapter"):
@@ -116,6 +110,18 @@ def _fiscal_year(path: Path, root: _Element) -> int | None:
             "there (2026, say)",
         )
     return int(text)
+
+
+def tabular_root(path: Path) -> _Element:
+    """The tabular XML's root element, checked to be one."""
+    root = _parse(path)
+    if root.tag != ROOT:
+        raise ImportFileError(
+            path,
+            root.line,
+            f"wrong layout: root element <{root.tag}>, a CDC ICD-10-CM tabular file has <{ROOT}>",
+        )
+    return root
 
 
 def _parse(path: Path) -> _Element:

