@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from codes.models import Code, ZeroResultQuery
+from codes.models import Code, CodeSystem, ZeroResultQuery
 from codes.roles import EDITORS
 
 
@@ -121,6 +121,18 @@ def test_nothing_found_offers_what_to_try(get):
     assert "Nothing found for “63708”" in html
     assert 'href="?q=6370%2A"' in html
     assert "Include deleted codes</a>" in html
+
+
+def test_a_typed_code_s_own_family_comes_before_other_systems_prefixes(get):
+    hcpcs = CodeSystem.objects.get(slug="hcpcs")
+    icd = CodeSystem.objects.get(slug="icd10cm")
+    for code in ("E1100", "E1110", "E1130"):
+        Code.objects.create(system=hcpcs, code=code, title=f"Wheelchair {code}")
+    Code.objects.create(system=icd, code="E11", title="Type 2 diabetes mellitus")
+    _, html = get("/", {"q": "E11"})
+    found = result_codes(html)
+    assert found[:3] == ["E11", "E11.65", "E11.9"]
+    assert found[3:6] == ["E1100", "E1110", "E1130"]
 
 
 def test_a_deleted_code_appears_only_when_asked_and_marked(get):

@@ -46,7 +46,9 @@ def scores_in_order(hits: Sequence[Hit]) -> None:
 def code_hits(
     parsed: ParsedQuery, systems: Sequence[CodeSystem], scope: Scope, wanted: int, *, prefixes: bool
 ) -> tuple[list[Hit], int]:
-    """Exact codes first, then every code in a typed prefix or range, in code order.
+    """Exact codes first, then every code in a typed prefix or range, in code order: first in
+    the systems where the typed code exists (E11 is an ICD-10-CM category: its family before
+    HCPCS E1100-E1195), then in the others.
 
     Each (system, prefix or range) is one index range scan over (system, code) that stops after
     COUNT_CAP+1 ids: the count and the first ids in code order in one query.
@@ -72,7 +74,8 @@ def code_hits(
     listed = {code.pk for code in exact}
     wanted_ids: list[tuple[str, int]] = []
     count = len(exact)
-    for system in systems:
+    own = {code.system_id for code in exact}
+    for system in sorted(systems, key=lambda system: system.pk not in own):
         for kind, what in intervals:
             bounds = _interval(system, what)
             if bounds is None:
