@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -45,6 +46,7 @@ from codes.models import (
     Synonym,
     ZeroResultQuery,
 )
+from codes.services.search_log import zero_results_answered
 
 # An editor's write that gave up waiting for the database (see services.lock_wait_timed_out).
 BUSY_SAVE = (
@@ -528,13 +530,54 @@ class ExportRecordAdmin(admin.ModelAdmin):
         return False
 
 
+# The searches the editors' list found answered now, for the request being shown (set by the
+# filter, read by the "now" column while the list renders).
+_answered_now: ContextVar[dict[int, int] | None] = ContextVar("answered_now", default=None)
+
+
+class AnsweredFilter(admin.SimpleListFilter):
+    """By default the list shows only the searches that still find nothing: one a synonym, a
+    term or a text now answers drops out (and is listed under "Answered now")."""
+
+    title = "answered"
+    parameter_name = "answered"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "Still finding nothing"), ("yes", "Answered now"), ("all", "All")]
+
+    def choices(self, changelist: Any) -> Any:
+        for choice in super().choices(changelist):
+            if choice["query_string"] != changelist.get_query_string(remove=[self.parameter_name]):
+                yield choice  # not Django's own "All": the default here is "still nothing"
+
+    def value(self) -> str:
+        return super().value() or "no"
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        answered = zero_results_answered(list(queryset))
+        _answered_now.set(answered)
+        if self.value() == "all":
+            return queryset
+        if self.value() == "yes":
+            return queryset.filter(pk__in=list(answered))
+        return queryset.exclude(pk__in=list(answered))
+
+
 @admin.register(ZeroResultQuery)
 class ZeroResultQueryAdmin(admin.ModelAdmin):
     """Searches that found nothing, most asked first: where a synonym or a text is missing."""
 
-    list_display = ["query", "count", "last_seen", "first_seen", "add_synonym"]
+    list_display = ["query", "count", "last_seen", "first_seen", "now", "add_synonym"]
+    list_filter = [AnsweredFilter]
     search_fields = ["query"]
     date_hierarchy = "last_seen"
+
+    @admin.display(description="now")
+    def now(self, obj: ZeroResultQuery) -> str:
+        found = (_answered_now.get() or {}).get(obj.pk)
+        if found:
+            return f"Answered now: finds {found} code{'s' if found != 1 else ''}"
+        return "Still finds nothing"
 
     @admin.display(description="")
     def add_synonym(self, obj: ZeroResultQuery) -> str:

@@ -76,6 +76,8 @@ SEARCH_EXAMPLES = [
 # Sent by coderef.js when the search form is submitted (Enter, the button) rather than typed in:
 # only then may an `A vs B` query leave the page for the comparison.
 SEARCH_SUBMIT_HEADER = "X-Search-Submit"
+# Sent by the page for a query that found nothing and then stood for a moment (coderef.js).
+SEARCH_SETTLED_HEADER = "X-Search-Settled"
 
 
 @require_GET
@@ -109,7 +111,8 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             compare_link = (selectors.codes_for_tokens(",".join(result.compare_codes)), url)
         except selectors.CodeLookupError:
             compare_link = None
-    record_zero_result(result)
+    if _settled(request):
+        record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
     context.update(
         query=result.query,
@@ -123,6 +126,15 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         result_notices=selectors.notices_for([hit.code for hit in result.hits]),
     )
     return render(request, template, context, status=400 if result.error else 200)
+
+
+def _settled(request: HtmxHttpRequest) -> bool:
+    """Whether the query is one the coder settled on, not typing on the way to one: a page
+    loaded whole (no JavaScript, a shared link), a submit, or a query that stood for a moment."""
+    return not request.htmx or any(
+        request.headers.get(header) == "true"
+        for header in (SEARCH_SUBMIT_HEADER, SEARCH_SETTLED_HEADER)
+    )
 
 
 @require_GET

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from codes.models import Code, CodeSystem, ZeroResultQuery
+from codes.models import Code, CodeSystem, Synonym, ZeroResultQuery
 from codes.roles import EDITORS
 
 
@@ -189,6 +189,32 @@ def test_searches_that_find_nothing_are_counted_for_editors(
     assert "view_zeroresultquery" in set(
         Group.objects.get(name=EDITORS).permissions.values_list("codename", flat=True)
     )
+
+
+def test_only_queries_a_coder_settled_on_are_counted(get):
+    typing = {"HX-Request": "true", "HX-Target": "search-results"}
+    for prefix in ("/6370x", "x", "xy", "xylop", "zith"):  # type-ahead: never counted
+        get("/", {"q": prefix}, **typing)
+    get("/", {"q": "xylophone"}, **typing, **{"X-Search-Settled": "true"})  # stood a moment
+    get("/", {"q": "zither"}, **typing, **{"X-Search-Submit": "true"})  # Enter
+    assert dict(ZeroResultQuery.objects.values_list("query", "count")) == {
+        "xylophone": 1,
+        "zither": 1,
+    }
+
+
+def test_a_search_a_synonym_now_answers_drops_out_of_the_editors_list(get, client, editor, sample):
+    get("/", {"q": "xylophone"})
+    get("/", {"q": "zither"})
+    client.force_login(editor)
+    html = client.get("/admin/codes/zeroresultquery/").content.decode()
+    assert "xylophone" in html and "zither" in html
+    Synonym.objects.create(term="xylophone", meaning="cerebrospinal fluid")
+    html = client.get("/admin/codes/zeroresultquery/").content.decode()
+    assert "zither" in html and "xylophone" not in html
+    html = client.get("/admin/codes/zeroresultquery/?answered=yes").content.decode()
+    assert "xylophone" in html and "zither" not in html
+    assert "Answered now: finds" in html
 
 
 def test_api_search_answers_the_contract(get):

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from codes.models import ZeroResultQuery
-from codes.search import SearchResult
+from codes.search import SearchResult, search
 from codes.search.query import normalize_text
 
 # How long the log waits for a busy database before it gives up on one count.
@@ -43,6 +43,21 @@ def _brief_wait() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{BUSY_WAIT_MS}ms'")
         yield
+
+
+# How many entries, most asked first, the editors' list checks again when it is shown.
+RECHECKED_ENTRIES = 200
+
+
+def zero_results_answered(entries: list[ZeroResultQuery]) -> dict[int, int]:
+    """{entry id: how many codes its query finds now} for the entries that a search answers now
+    (a synonym, a term or a text added since): they are no longer searches that find nothing."""
+    answered = {}
+    for entry in entries[:RECHECKED_ENTRIES]:
+        found = search(entry.query, limit=0).count
+        if found:
+            answered[entry.pk] = found
+    return answered
 
 
 def record_zero_result(result: SearchResult) -> None:

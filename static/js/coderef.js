@@ -169,6 +169,34 @@
     }
   });
 
+  // A query that found nothing and then stood for a moment (no more typing) is what the coder
+  // settled on: ask once more, saying so, for the editors' list of searches that found nothing.
+  // The typing on the way there (`/6370`, `6`, `c`) is never counted.
+  var SETTLED_AFTER_MS = 1500;
+  var settledTimer = null;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    // htmx dispatches afterSettle on the element it swapped into.
+    var target = event.target;
+    if (!target || target.id !== "search-results") return;
+    window.clearTimeout(settledTimer);
+    var empty = target.querySelector(".empty[data-query]");
+    if (!empty) return;
+    var asked = empty.getAttribute("data-query");
+    settledTimer = window.setTimeout(function () {
+      var box = document.getElementById("q");
+      if (!box || box.value.trim() !== asked.trim()) return;
+      var form = document.getElementById("search-form");
+      htmx.ajax("GET", form.getAttribute("action") || window.location.pathname, {
+        source: form,
+        swap: "none",
+        headers: { "X-Search-Settled": "true" },
+      });
+    }, SETTLED_AFTER_MS);
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target && event.target.id === "q") window.clearTimeout(settledTimer);
+  });
+
   // A 400 fragment (a reversed range, an over-long query) carries the message to show: swap it in.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;

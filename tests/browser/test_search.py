@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from codes.models import Code
+from codes.models import Code, ZeroResultQuery
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -185,3 +185,14 @@ def test_on_a_phone_one_search_box_and_the_first_result_above_the_fold(
     expect(page.get_by_role("link", name="Move 63709 left")).to_have_count(0)
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(page.get_by_role("link", name="Move 63709 left")).to_be_visible()
+
+
+def test_only_the_query_a_coder_settles_on_is_counted_as_finding_nothing(
+    page, live_server, login, coder, sample
+):
+    login(coder)
+    page.locator("#q").press_sequentially("xylophone", delay=60)
+    expect(page.locator("#search-results .empty")).to_contain_text("Nothing found for “xylophone”")
+    # The query stood for a moment: it is counted once, none of the letters on the way.
+    page.wait_for_timeout(2500)
+    assert dict(ZeroResultQuery.objects.values_list("query", "count")) == {"xylophone": 1}
