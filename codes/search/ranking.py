@@ -158,6 +158,9 @@ class Ranked:
     score: float
     fields: dict[str, AnalysedText]
     marked: dict[str, set[int]]
+    # Why it matched where the coder's own words did not: the terminology entries (their `via`)
+    # that gave a concept its best match.
+    matched_via: tuple[str, ...] = ()
 
 
 def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
@@ -180,23 +183,27 @@ def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
         }
         marked: dict[str, set[int]] = {name: set() for name in fields}
         best = [0.0] * len(concepts)
+        best_via = [""] * len(concepts)
         fit = 0.0
         for name, weight in _FIELDS:
             field = fields[name]
             for line in field.lines:
                 qualities = []
                 for n, concept in enumerate(concepts):
-                    quality = 0.0
+                    quality, via = 0.0, ""
                     for alternative in concept.alternatives:
                         found, positions = _match(field, line, alternative)
                         marked[name].update(positions)
-                        quality = max(quality, found)
-                    best[n] = max(best[n], weight * quality)
+                        if found > quality:
+                            quality, via = found, alternative.via
+                    if weight * quality > best[n]:
+                        best[n], best_via[n] = weight * quality, via
                     qualities.append(quality)
                 if name in _LINES:
                     line_fit = _line_fit(field, line, marked[name], qualities, _LINES[name])
                     fit = max(fit, line_fit)
         score = share * sum(best) / len(concepts) + (1 - share) * fit
-        ranked.append(Ranked(code, round(score, 4), fields, marked))
+        vias = tuple(dict.fromkeys(via for via in best_via if via))
+        ranked.append(Ranked(code, round(score, 4), fields, marked, vias))
     ranked.sort(key=lambda r: (-r.score, len(r.code.title), r.code.system.position, r.code.code))
     return ranked

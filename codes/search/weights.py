@@ -70,6 +70,9 @@ class Bands:
 
     exact_code: Band
     code_interval: Band  # in a typed prefix (`6370*`) or range (`63700-63710`)
+    # An index entry whose words are the whole query points at the code or its family: what the
+    # official index says, above any title's words, below a code the coder typed.
+    index_entry: Band
     all_words_in_line: Band  # the title or one inclusion term holds every word
     all_words: Band  # the code's texts hold every word
     some_words: Band
@@ -108,7 +111,8 @@ WEIGHTS = Weights(
     bands=Bands(
         exact_code=Band(1.0),
         code_interval=Band(0.9),
-        all_words_in_line=Band(0.6, 0.29),
+        index_entry=Band(0.85, 0.04),
+        all_words_in_line=Band(0.6, 0.24),
         all_words=Band(0.4, 0.19),
         some_words=Band(0.1, 0.29),
         corrected=0.5,

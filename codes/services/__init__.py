@@ -13,14 +13,16 @@ from codes.services.exports import ExportedFile, comparisons_export
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
 from codes.services.rows import row_save, rows_record_baselines
-from codes.services.synonyms import synonyms_add_missing
+from codes.services.synonyms import Entry, entry_key, synonyms_add_missing
 
 __all__ = [
+    "Entry",
     "ExportedFile",
     "code_save",
     "codes_import",
     "codes_mark_deleted",
     "comparisons_export",
+    "entry_key",
     "note_rows_save",
     "note_save",
     "notes_mark_reviewed",

@@ -1,8 +1,11 @@
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 from codes.models import Code
 from tests.conftest import PASSWORD
 
@@ -92,3 +95,13 @@ def test_filters_and_more_results_update_in_place(page, live_server, login, code
     page.get_by_role("link", name="More results").click()
     expect(page.locator("#search-results .result")).to_have_count(23)
     expect(page.get_by_role("link", name="More results")).to_have_count(0)
+
+
+def test_a_lay_query_is_answered_with_why_it_matched(page, live_server, login, coder, sample):
+    call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=io.StringIO())
+    login(coder)
+    page.locator("#q").fill("high blood sugar")
+    expect(page.locator(FIRST_RESULT)).to_contain_text("E11.65")
+    expect(page.locator("#search-results .result >> nth=0").locator(".matched-via")).to_have_text(
+        "Matched via high blood sugar -> hyperglycemia (lay term, starter list)"
+    )

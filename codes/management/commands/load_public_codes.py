@@ -1,5 +1,5 @@
 """manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
-add the starter synonyms (manage.py load_synonyms)."""
+add the starter terminology (manage.py load_synonyms)."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from codes.importers.public import HCPCS_DIR, PublicDataMissing, public_sets
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 
 
 class Command(BaseCommand):
@@ -38,4 +39,4 @@ class Command(BaseCommand):
                 stdout=self.stdout._out,
             )
         if not dry_run:
-            call_command("load_synonyms", stdout=self.stdout._out)
+            call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=self.stdout._out)
