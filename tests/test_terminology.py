@@ -9,7 +9,10 @@ from django.core.management import call_command
 from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER, read_synonyms
 from codes.models import Code, CodeSystem, Synonym
 from codes.search import search
+from codes.search.concepts import build_concepts
+from codes.search.intent import preferred_systems
 from codes.search.morphology import stem, stem_prefix
+from codes.search.query import parse
 
 
 def load_starter() -> str:
@@ -170,3 +173,25 @@ def test_an_editor_switches_an_entry_off_in_the_admin_with_a_revision(
     assert (latest.history_user, latest.history_change_reason) == (editor, "Switched off")
     page = editor_client.get(f"/admin/codes/synonym/{hives.pk}/change/").content.decode()
     assert "starter list" in page and "lay term" in page
+
+
+def test_a_partial_match_holding_a_rare_word_ranks_above_one_holding_a_common_word(lexicon):
+    for n in range(30):
+        add_code("icd10cm", f"Z99.{n:02d}", "Left ear")
+    add_code("icd10cm", "S83.2", "Tear of medial meniscus, current injury of knee")
+    # Neither holds both words: the one with the rare word comes first, not the shortest title.
+    assert codes_for("meniscus left")[0] == "S83.2"
+
+
+@pytest.mark.parametrize(
+    ("query", "systems"),
+    [
+        ("laparoscopic cholecystectomy", {"cpt", "hcpcs", "icd10pcs"}),
+        ("repair of dura", {"cpt", "hcpcs", "icd10pcs"}),
+        ("acute appendicitis", {"icd10cm"}),
+        ("hip fracture", {"icd10cm"}),
+        ("hip", set()),
+    ],
+)
+def test_the_wording_says_which_systems_the_coder_means(db, query, systems):
+    assert preferred_systems(build_concepts(parse(query).terms, [])) == systems

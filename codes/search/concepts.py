@@ -5,6 +5,7 @@ from the Synonym table (its enabled entries)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from math import log
 
 from django.db.models import Q
 
@@ -70,6 +71,8 @@ class Concept:
     alternatives: tuple[Alternative, ...]
     significant: bool = True
     correctable: bool = False  # a plain word a typo might have spoiled
+    # How much it counts beside the others: a rare concept more than a common one (idf_weights).
+    weight: float = 1.0
 
 
 def word_forms(word: str) -> frozenset[str]:
@@ -224,10 +227,13 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             continue
         stems = frozenset(stem(word) for word in words_of(entry.term) if word not in FILLER_WORDS)
         if stems and stems <= pool:
+            # Each significant typed word is the entry's own, or its concept's other way of
+            # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
             covers_all = all(
-                any(ways & stems for ways in concept_ways)
+                stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
                 for concept, concept_ways in zip(concepts, said, strict=True)
-                if concept.significant
+                for m in concept.alternatives[0].words
+                if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
             )
             via = entry.via(entry.term, entry.meaning)
             found.append(IndexMatch(entry.meaning.upper(), via, covers_all))
@@ -303,3 +309,13 @@ def _synonym_span(
         if not any(t.quoted for t in chunk) and tuple(t.words[0] for t in chunk) in sides:
             return span
     return 1
+
+
+def idf_weights(concepts: Sequence[Concept], counts: Sequence[int], cap: int) -> list[Concept]:
+    """The concepts weighted by how rare each is: `counts` codes hold each (at most cap+1), so a
+    concept held by few codes counts up to WEIGHTS.idf_scale * log(cap+1) more than one held by
+    more than cap (`rotator`, `cuff` beside `left` in `rotator cuff tear left`)."""
+    return [
+        replace(concept, weight=1.0 + WEIGHTS.idf_scale * log((cap + 2) / (count + 1)))
+        for concept, count in zip(concepts, counts, strict=True)
+    ]

@@ -13,7 +13,7 @@ never scores above the hit before it (scores_in_order).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils.html import escape
@@ -24,10 +24,12 @@ from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successo
 from codes.search.concepts import (
     IndexMatch,
     concepts_for,
+    idf_weights,
     index_entries_through,
     index_matches,
     terminology_for,
 )
+from codes.search.intent import preferred_systems
 from codes.search.query import CodeRange, ParsedQuery, Term
 from codes.search.ranking import Ranked, rank
 from codes.search.results import Hit
@@ -36,7 +38,7 @@ from codes.search.weights import WEIGHTS, Band
 
 BLOCK = 50
 # How many codes of an index entry's family are candidates (in code order).
-FAMILY = 200
+FAMILY = 100
 _BANDS = WEIGHTS.bands
 
 
@@ -159,21 +161,31 @@ def text_hits(
             match, scale, query = "fuzzy", _BANDS.corrected, fixed
             found.corrected = " ".join(" ".join(term.words) for term in fixed.terms)
     concepts, every_count, matches = query.concepts, query.every_count, query.index
+    if len(concepts) > 1:
+        held = [backend.count([concept], scope, every=True) for concept in concepts]
+        concepts = idf_weights(concepts, held, COUNT_CAP)
+        # Past COUNT_CAP codes with only some of the concepts, those holding a rare one first.
+        rare = [
+            replace(c, significant=c.significant and n <= COUNT_CAP)
+            for c, n in zip(concepts, held, strict=True)
+        ]
+    else:
+        rare = []
     # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
     some_count = 0
     if len(concepts) > 1 and every_count <= COUNT_CAP:
         some_count = backend.count(concepts, scope, every=False)
     found.count = every_count + some_count
     seen: set[int] = set()
-
     overlap: set[int] = set()
+    prefer = preferred_systems(concepts)
 
     def add(codes: list[Code], band: Band, via: dict[int, str] | None = None) -> None:
         codes = [code for code in codes if code.pk not in seen]
         for code in codes:
             code.system = systems_by_id[code.system_id]
             seen.add(code.pk)
-        ranked_codes = rank(codes, concepts)
+        ranked_codes = rank(codes, concepts, prefer)
         if via:
             ranked_codes = in_family_order(ranked_codes)
         for ranked in ranked_codes:
@@ -186,7 +198,7 @@ def text_hits(
         overlap.update(pk for pk in ids if pk in indexed_via)
         add(list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen])), band)
 
-    indexed, indexed_via = index_codes(matches, scope)
+    indexed, indexed_via = index_codes(matches, scope, list(systems_by_id))
     add(indexed, _BANDS.index_entry, indexed_via)
     # Then the codes with all words in their title or one inclusion term, shortest line first,
     # then the other codes with all words, then those with some.
@@ -197,12 +209,19 @@ def text_hits(
         if len(ids) < BLOCK:
             break
         start += BLOCK
-    tiers = ((True, every_count, _BANDS.all_words), (False, some_count, _BANDS.some_words))
-    for every, count, band in tiers:
+    rare_count = 0
+    if some_count > COUNT_CAP and any(c.significant for c in rare):
+        rare_count = backend.count(rare, scope, every=False)
+    tiers = (
+        (concepts, True, every_count, _BANDS.all_words),
+        (rare, False, rare_count, _BANDS.some_words),
+        (concepts, False, some_count, _BANDS.some_words),
+    )
+    for asked, every, count, band in tiers:
         start = 0
         while len(found.hits) < wanted and start < count:
             ids = backend.ids(
-                concepts,
+                asked,
                 scope,
                 every=every,
                 # One block holds every match: no need to order them (bm25 must read every
@@ -227,38 +246,43 @@ def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Unde
     return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True))
 
 
-def index_codes(matches: Sequence[IndexMatch], scope: Scope) -> tuple[list[Code], dict[int, str]]:
+def index_codes(
+    matches: Sequence[IndexMatch], scope: Scope, system_ids: Sequence[int]
+) -> tuple[list[Code], dict[int, str]]:
     """The codes the index entries holding the whole query point at (each target code and the
-    codes of its family, at most FAMILY of them), with why each was found."""
+    codes of its family, the first FAMILY in code order), with why each was found.
+
+    One query per target, a range scan of the (system, code) index in each system."""
     visible = Code.objects.all()
     if not scope.include_deleted:
         visible = visible.exclude(status=Code.Status.DELETED)
-    if scope.system_ids is not None:
-        visible = visible.filter(system_id__in=scope.system_ids)
     codes: dict[int, Code] = {}
     via: dict[int, str] = {}
     for entry in matches:
         if not entry.covers_all:
             continue
-        family = visible.filter(code__gte=entry.target, code__lt=successor(entry.target))
-        for code in family.order_by("code")[:FAMILY]:
+        high = successor(entry.target)
+        ranges = [Q(system_id=pk, code__gte=entry.target, code__lt=high) for pk in system_ids]
+        for code in visible.filter(Q(*ranges, _connector=Q.OR)).order_by("code")[:FAMILY]:
             codes.setdefault(code.pk, code)
             via.setdefault(code.pk, entry.via)
     return list(codes.values()), via
 
 
 def in_family_order(ranked: list[Ranked]) -> list[Ranked]:
-    """Codes of an index entry's family, best first: by relevance, then a code with no codes
-    under it (a code a claim can carry) before the heading above it, the general one (that says
-    `unspecified` most) before the specific, then in code order."""
+    """Codes of an index entry's family, best first: a code with no codes under it (a code a
+    claim can carry) before the headings, the general one (that says `unspecified` most) before
+    the specific, the initial encounter (what an injury is coded as when nothing more is said)
+    before the later ones, then by relevance, then in code order."""
     listed = sorted(item.code.code for item in ranked)
     headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
     return sorted(
         ranked,
         key=lambda item: (
-            -item.score,
             item.code.code in headings,
             -item.code.title.lower().count("unspecified"),
+            "initial encounter" not in item.code.title.lower(),
+            -item.score,
             item.code.code,
         ),
     )

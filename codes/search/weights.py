@@ -97,6 +97,11 @@ class Weights:
     # The share of a code's relevance from its concepts' best matches anywhere; the rest is how
     # well its best single line answers the whole query.
     concept_share: float
+    # How much more a rare concept counts than a common one, per unit of log(count ratio).
+    idf_scale: float
+    # What a code of a system the query's wording prefers (a procedure: CPT, HCPCS, PCS; a
+    # diagnosis: ICD-10-CM) adds to its relevance.
+    intent_bonus: float
     bands: Bands
 
 
@@ -108,6 +113,8 @@ WEIGHTS = Weights(
     general_bonus=0.03,
     qualifier=0.25,
     concept_share=0.5,
+    idf_scale=0.5,
+    intent_bonus=0.04,
     bands=Bands(
         exact_code=Band(1.0),
         code_interval=Band(0.9),
