@@ -1,9 +1,11 @@
 """Terminology entries (synonyms, lay terms, index entries): loaded once with their source, left
 alone once an editor changed them, and used by search with the reason shown."""
 
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 
 from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER, read_synonyms
@@ -195,3 +197,27 @@ def test_a_partial_match_holding_a_rare_word_ranks_above_one_holding_a_common_wo
 )
 def test_the_wording_says_which_systems_the_coder_means(db, query, systems):
     assert preferred_systems(build_concepts(parse(query).terms, [])) == systems
+
+
+def test_the_migration_makes_loaded_synonyms_imported_entries_and_keeps_editors_own(db):
+    migration = importlib.import_module("codes.migrations.0016_terminology")
+    call_command("load_synonyms", stdout=io.StringIO())  # as load_synonyms wrote them before
+    own = Synonym.objects.create(term="SNF stay", meaning="skilled nursing facility")
+    own.history.update(history_change_reason="my own")
+    Synonym.objects.update(source="editor", imported_key="")  # the fields' defaults
+    copd = Synonym.objects.get(term="COPD")
+    copd.meaning = "chronic obstructive lung disease"  # an editor's later change
+    copd.save()
+    migration.mark_loaded_synonyms(django_apps, None)
+    copd.refresh_from_db()
+    assert (copd.source, copd.source_file) == ("import", "synonyms.csv")
+    # Its history kept (with the real models, not a migration's, the save records one more).
+    reasons = list(
+        copd.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    )
+    assert reasons[0] == "load_synonyms synonyms.csv" and len(reasons) >= 2
+    assert Synonym.objects.get(pk=own.pk).source == "editor"
+    load_starter()
+    assert not Synonym.objects.filter(
+        term="COPD", meaning="chronic obstructive pulmonary disease"
+    ).exists()  # the list's own wording does not come back beside the editor's

@@ -18,23 +18,22 @@ def _words(text):
 
 def mark_loaded_synonyms(apps, schema_editor):
     """Synonyms that load_synonyms wrote (their first revision says so) become imported entries
-    of that file, remembered by their words so a later import does not add them again; the others
-    stay the editors' own."""
+    of that file, remembered by the words it wrote so a later import does not add them again,
+    even after an editor's change; the others stay the editors' own."""
     Synonym = apps.get_model("codes", "Synonym")
     History = apps.get_model("codes", "HistoricalSynonym")
-    first_reason = {}
-    for row_id, reason in History.objects.order_by("-history_date", "-history_id").values_list(
-        "id", "history_change_reason"
-    ):
-        first_reason[row_id] = reason or ""
+    first = {}
+    for row_id, reason, term, meaning in History.objects.order_by(
+        "-history_date", "-history_id"
+    ).values_list("id", "history_change_reason", "term", "meaning"):
+        first[row_id] = (reason or "", term, meaning)
     for synonym in Synonym.objects.all():
-        reason = first_reason.get(synonym.pk, "")
+        reason, term, meaning = first.get(synonym.pk, ("", "", ""))
         if reason.startswith(LOADED_BY):
             synonym.source = "import"
             synonym.source_file = reason[len(LOADED_BY) :][:100]
-            synonym.imported_key = "|".join(
-                sorted((_words(synonym.term), _words(synonym.meaning)))
-            )[:320]
+            # The words as the import wrote them, an editor's later change or not.
+            synonym.imported_key = "|".join(sorted((_words(term), _words(meaning))))[:320]
             synonym.save(update_fields=["source", "source_file", "imported_key"])
 
 
