@@ -221,3 +221,12 @@ def test_the_migration_makes_loaded_synonyms_imported_entries_and_keeps_editors_
     assert not Synonym.objects.filter(
         term="COPD", meaning="chronic obstructive pulmonary disease"
     ).exists()  # the list's own wording does not come back beside the editor's
+
+
+def test_a_phrase_that_is_an_entry_is_also_found_word_by_word(lexicon):
+    add_code("icd10pcs", "0FT44ZZ", "Resection of Gallbladder, Percutaneous Endoscopic Approach")
+    add_code("icd10pcs", "0FT40ZZ", "Resection of Gallbladder, Open Approach")
+    # `laparoscopic cholecystectomy` is one side of `lap chole`; its words translate one by one.
+    hit = search("laparoscopic cholecystectomy").hits[0]
+    assert hit.code.code == "0FT44ZZ"
+    assert "laparoscopic -> percutaneous endoscopic" in hit.why

@@ -280,6 +280,8 @@ def build_concepts(
             replace(_alternative(other, prefix=False, literal=len(other) > 1), via=others[other])
             for other in sorted(others)
         ]
+        if span > 1:
+            alternatives += _word_by_word(typed, sides)
         label = " ".join(typed)
         concepts.append(
             Concept(
@@ -296,6 +298,29 @@ def build_concepts(
         )
         i += span
     return concepts
+
+
+def _word_by_word(
+    typed: tuple[str, ...], sides: dict[tuple[str, ...], dict[tuple[str, ...], str]]
+) -> list[Alternative]:
+    """A phrase that is an entry of its own (`laparoscopic cholecystectomy` <-> `lap chole`) may
+    also be written word by word in the classification's words (`percutaneous endoscopic`
+    `resection gallbladder`): each word's longest entry (the classification's words rather than
+    another abbreviation), or the word, all in one line."""
+    words: list[str] = []
+    vias: list[str] = []
+    for word in typed:
+        others = sides.get((word,), {})
+        if others:
+            longest = max(others, key=lambda other: (len(other), other))
+            words.extend(longest)
+            vias.append(others[longest])
+        else:
+            words.append(word)
+    if not vias:
+        return []
+    alternative = _alternative(tuple(dict.fromkeys(words)), prefix=False, literal=True)
+    return [replace(alternative, via="; ".join(vias))]
 
 
 def _synonym_span(
