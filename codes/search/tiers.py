@@ -22,6 +22,7 @@ from codes.models import Code, CodeSystem
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
+    Concept,
     IndexMatch,
     concepts_for,
     idf_weights,
@@ -161,16 +162,6 @@ def text_hits(
             match, scale, query = "fuzzy", _BANDS.corrected, fixed
             found.corrected = " ".join(" ".join(term.words) for term in fixed.terms)
     concepts, every_count, matches = query.concepts, query.every_count, query.index
-    if len(concepts) > 1:
-        held = [backend.count([concept], scope, every=True) for concept in concepts]
-        concepts = idf_weights(concepts, held, COUNT_CAP)
-        # Past COUNT_CAP codes with only some of the concepts, those holding a rare one first.
-        rare = [
-            replace(c, significant=c.significant and n <= COUNT_CAP)
-            for c, n in zip(concepts, held, strict=True)
-        ]
-    else:
-        rare = []
     # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
     some_count = 0
     if len(concepts) > 1 and every_count <= COUNT_CAP:
@@ -179,13 +170,14 @@ def text_hits(
     seen: set[int] = set()
     overlap: set[int] = set()
     prefer = preferred_systems(concepts)
+    ranking = concepts  # weighted by rarity once the codes holding only some are reached
 
     def add(codes: list[Code], band: Band, via: dict[int, str] | None = None) -> None:
         codes = [code for code in codes if code.pk not in seen]
         for code in codes:
             code.system = systems_by_id[code.system_id]
             seen.add(code.pk)
-        ranked_codes = rank(codes, concepts, prefer)
+        ranked_codes = rank(codes, ranking, prefer)
         if via:
             ranked_codes = in_family_order(ranked_codes)
         for ranked in ranked_codes:
@@ -209,15 +201,8 @@ def text_hits(
         if len(ids) < BLOCK:
             break
         start += BLOCK
-    rare_count = 0
-    if some_count > COUNT_CAP and any(c.significant for c in rare):
-        rare_count = backend.count(rare, scope, every=False)
-    tiers = (
-        (concepts, True, every_count, _BANDS.all_words),
-        (rare, False, rare_count, _BANDS.some_words),
-        (concepts, False, some_count, _BANDS.some_words),
-    )
-    for asked, every, count, band in tiers:
+
+    def add_tier(asked: list[Concept], every: bool, count: int, band: Band) -> None:
         start = 0
         while len(found.hits) < wanted and start < count:
             ids = backend.ids(
@@ -232,6 +217,20 @@ def text_hits(
             )
             add_ids(ids, band)
             start += BLOCK
+
+    add_tier(concepts, True, every_count, _BANDS.all_words)
+    if some_count and len(found.hits) < wanted:
+        # Where codes hold only some concepts, a rare one counts more (and, past COUNT_CAP such
+        # codes, those holding a rare one come first); counted only when this tier is reached.
+        held = [backend.count([concept], scope, every=True) for concept in concepts]
+        ranking = idf_weights(concepts, held, COUNT_CAP)
+        rare = [
+            replace(c, significant=c.significant and n <= COUNT_CAP)
+            for c, n in zip(concepts, held, strict=True)
+        ]
+        if some_count > COUNT_CAP and any(c.significant for c in rare):
+            add_tier(rare, False, backend.count(rare, scope, every=False), _BANDS.some_words)
+        add_tier(concepts, False, some_count, _BANDS.some_words)
     # The index's codes the words found too are counted once (as far as the blocks read show).
     found.count += len(indexed) - len(overlap)
     return found
