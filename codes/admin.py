@@ -498,8 +498,36 @@ class ComparisonNoteAdmin(VersionedAdmin):
 
 @admin.register(Synonym)
 class SynonymAdmin(VersionedAdmin):
-    list_display = ["term", "meaning"]
-    search_fields = ["term", "meaning"]
+    """Terminology entries: synonyms, lay terms and index entries, each with where it came from.
+    An editor may change or switch off an imported entry; importing its list again leaves it so."""
+
+    list_display = ["term", "meaning", "kind", "enabled", "source", "source_file", "release"]
+    list_filter = ["kind", "enabled", "source"]
+    search_fields = ["term", "meaning", "note"]
+    actions = ["switch_off", "switch_on"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+        # Where it came from is a fact; its kind is chosen once; it is switched off or on by
+        # the list's actions, each a revision.
+        fixed = ["source", "source_file", "release"]
+        return fixed if obj is None else ["kind", "enabled", *fixed]
+
+    @admin.action(description="Switch off the selected entries (search ignores them)")
+    def switch_off(self, request: HttpRequest, queryset: QuerySet[Synonym]) -> None:
+        self._switch(request, queryset, enabled=False)
+
+    @admin.action(description="Switch on the selected entries")
+    def switch_on(self, request: HttpRequest, queryset: QuerySet[Synonym]) -> None:
+        self._switch(request, queryset, enabled=True)
+
+    def _switch(self, request: HttpRequest, queryset: QuerySet[Synonym], *, enabled: bool) -> None:
+        reason = "Switched on" if enabled else "Switched off"
+        changed = 0
+        for entry in queryset.exclude(enabled=enabled):
+            entry.enabled = enabled
+            services.row_save(row=entry, user=request.user, reason=reason, fields=["enabled"])
+            changed += 1
+        self.message_user(request, f"{reason}: {changed} entries.")
 
 
 @admin.register(ExportRecord)

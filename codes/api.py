@@ -42,6 +42,7 @@ def search(request: HttpRequest) -> JsonResponse:
                     "match": hit.match,
                     "score": hit.score,
                     "highlight": hit.highlight,
+                    "matched_via": hit.why,
                 }
                 for hit in result.hits
             ],

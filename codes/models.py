@@ -311,20 +311,58 @@ class Differentiator(models.Model):
 
 
 class Synonym(VersionedModel):
-    """A word coders type and what it means: `CSF` -> `cerebrospinal fluid`."""
+    """A terminology entry: what a coder types and what it stands for in the classification.
+
+    Three kinds: a word-level synonym, found both ways (`CSF` <-> `cerebrospinal fluid`); a
+    translation of a lay or older phrase into the classification's words, one way (`heart attack`
+    -> `myocardial infarction`); an index entry, index-style words pointing at a code or a code
+    family (`attack, heart` -> I21.9). Each names where it came from; an imported entry an editor
+    changed or switched off keeps its `imported_key`, so importing the list again leaves it alone.
+    """
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", "synonym"
+        TRANSLATION = "translation", "lay term"
+        INDEX = "index", "index entry"
+
+    class Source(models.TextChoices):
+        EDITOR = "editor", "editor"
+        STARTER = "starter", "starter list"
+        IMPORT = "import", "imported file"
 
     term = models.CharField(max_length=100)
-    meaning = models.CharField(max_length=200)
+    meaning = models.CharField(
+        max_length=200, help_text="The words it stands for; for an index entry, a code or family."
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SYNONYM)
+    note = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.EDITOR)
+    source_file = models.CharField(max_length=100, blank=True)
+    release = models.CharField(max_length=50, blank=True)
+    enabled = models.BooleanField(
+        default=True, help_text="Switched off, search ignores it and a re-import leaves it off."
+    )
+    # The entry as its import wrote it (its words); empty for an editor's own entry.
+    imported_key = models.CharField(max_length=320, blank=True, editable=False)
     history = History()
 
     class Meta:
         ordering = ["term"]
+        verbose_name = "terminology entry"
+        verbose_name_plural = "terminology entries"
         constraints = [
             models.UniqueConstraint(fields=["term", "meaning"], name="unique_synonym"),
         ]
 
     def __str__(self) -> str:
         return f"{self.term} → {self.meaning}"
+
+    @property
+    def source_label(self) -> str:
+        """Where the entry came from, as the search's "why it matched" says it."""
+        if self.source != self.Source.IMPORT:
+            return str(self.Source(self.source).label)
+        return " ".join(part for part in (self.source_file, self.release) if part) or "imported"
 
     def clean(self) -> None:
         self.term = self.term.strip()

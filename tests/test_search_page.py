@@ -226,7 +226,16 @@ def test_api_search_answers_the_contract(get):
     assert data["count"] == 8
     assert len(data["results"]) == 2
     first = data["results"][0]
-    assert set(first) == {"system", "code", "title", "url", "match", "score", "highlight"}
+    assert set(first) == {
+        "system",
+        "code",
+        "title",
+        "url",
+        "match",
+        "score",
+        "highlight",
+        "matched_via",
+    }
     assert first["system"] == "cpt" and first["code"] == "63709"
     assert first["url"] == "http://testserver/codes/cpt/63709/"
     assert first["match"] == "text" and 0 < first["score"] <= 1

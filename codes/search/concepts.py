@@ -1,14 +1,25 @@
-"""What a query asks for: each typed word or phrase as a concept, with its synonyms (both ways)
-and word forms. Knows no database vendor; the synonyms are read from the Synonym table."""
+"""What a query asks for: each typed word or phrase as a concept, with the terminology that applies
+(synonyms both ways, translations into the classification's words one way) and word forms, and
+the index entries whose words the query holds. Knows no database vendor; the terminology is read
+from the Synonym table (its enabled entries)."""
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from math import log
 
 from django.db.models import Q
 
 from codes.models import Synonym
+from codes.search.morphology import stem, stem_forms, stem_prefix
 from codes.search.query import Term, words_of
 from codes.search.weights import WEIGHTS
+
+# Index words starting with a prefix (a backend's words_starting).
+WordsStarting = Callable[[str], list[str]]
+COMPOUND = "one word or two, the index writes both"
+SYNONYM = Synonym.Kind.SYNONYM.value
+# The index words of a typed word's other forms (its stem's words).
+Widen = Callable[[str], frozenset[str]]
 
 # Joining words: a line says nothing more by holding them.
 FILLER_WORDS = frozenset(
@@ -47,6 +58,9 @@ class Alternative:
 
     words: tuple[WordMatcher, ...]
     phrase: bool = False
+    # Why this way of writing it applies: `heart attack -> myocardial infarction (lay term,
+    # starter list)`; empty for what the coder typed.
+    via: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,8 @@ class Concept:
     alternatives: tuple[Alternative, ...]
     significant: bool = True
     correctable: bool = False  # a plain word a typo might have spoiled
+    # How much it counts beside the others: a rare concept more than a common one (idf_weights).
+    weight: float = 1.0
 
 
 def word_forms(word: str) -> frozenset[str]:
@@ -83,52 +99,166 @@ def word_forms(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-def _matcher(word: str, *, prefix: bool, literal: bool = False) -> WordMatcher:
+def _matcher(
+    word: str, *, prefix: bool, literal: bool = False, widen: Widen | None = None
+) -> WordMatcher:
     forms = frozenset({word}) if literal else word_forms(word)
+    if widen is not None and not literal and word.isalpha() and word not in FUNCTION_WORDS:
+        forms |= widen(word)
     return WordMatcher(word, forms, word if prefix and len(word) >= 2 else None)
 
 
-def _alternative(words: tuple[str, ...], *, prefix: bool, literal: bool) -> Alternative:
+def _alternative(
+    words: tuple[str, ...], *, prefix: bool, literal: bool, widen: Widen | None = None
+) -> Alternative:
     # A lone letter or digit means something only beside its neighbours: `I&D`, `w/c`,
     # `type 1 diabetes` are phrases, `resection appendix` words found together.
     phrase = len(words) > 1 and any(len(word) == 1 for word in words)
     return Alternative(
         tuple(
-            _matcher(word, prefix=prefix and n == len(words) - 1, literal=literal or phrase)
+            _matcher(
+                word, prefix=prefix and n == len(words) - 1, literal=literal or phrase, widen=widen
+            )
             for n, word in enumerate(words)
         ),
         phrase=phrase,
     )
 
 
-def concepts_for(terms: Sequence[Term]) -> list[Concept]:
-    """Concepts for the typed terms, with the synonyms in the Synonym table that may apply."""
-    return build_concepts(terms, _synonym_pairs(terms))
+@dataclass(frozen=True)
+class Entry:
+    """A terminology entry as search reads it."""
+
+    term: str
+    meaning: str
+    kind: str  # Synonym.Kind
+    why: str  # its kind and where it came from, as a coder reads them: `lay term, starter list`
+
+    def via(self, said: str, means: str) -> str:
+        """Why it applies, from the side typed to the other: `MI -> myocardial infarction
+        (synonym, starter list)`."""
+        return f"{said} -> {means} ({self.why})"
 
 
-def _synonym_pairs(terms: Sequence[Term]) -> list[tuple[str, str]]:
-    words = sorted({word for term in terms for word in term.words})
-    if not words:
+@dataclass(frozen=True)
+class IndexMatch:
+    """An index entry whose words the query holds: the code or code family it points at."""
+
+    target: str
+    via: str
+    covers_all: bool  # the entry's words explain every significant concept of the query
+
+
+def terminology_for(terms: Sequence[Term]) -> list[Entry]:
+    """The enabled entries that may apply to the typed terms: those with a side starting as a
+    typed word's stem does."""
+    return _entries_starting([w for term in terms if not term.quoted for w in term.words])
+
+
+def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[Entry]:
+    """The index entries that may apply through the words the entries gave the concepts (`broken
+    hip` -> `fracture of femur` reaches `fracture, hip`), beyond those already read."""
+    typed = {m.typed for concept in concepts for m in concept.alternatives[0].words}
+    said = {m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words}
+    known = set(entries)
+    more = _entries_starting(sorted(said - typed - FILLER_WORDS), Synonym.Kind.INDEX)
+    return [entry for entry in more if entry not in known]
+
+
+def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Entry]:
+    starts = sorted({stem_prefix(word) for word in words})
+    if not starts:
         return []
-    starts = Q(
-        *[Q(term__istartswith=w) | Q(meaning__istartswith=w) for w in words], _connector=Q.OR
+    found = Q(
+        *[Q(term__istartswith=w) | Q(meaning__istartswith=w) for w in starts], _connector=Q.OR
     )
-    return list(Synonym.objects.filter(starts).values_list("term", "meaning"))
+    rows = Synonym.objects.filter(found, enabled=True)
+    if kind is not None:
+        rows = rows.filter(kind=kind)
+    return [
+        Entry(row.term, row.meaning, row.kind, f"{row.get_kind_display()}, {row.source_label}")
+        for row in rows.only("term", "meaning", "kind", "source", "source_file", "release")
+    ]
 
 
-def build_concepts(terms: Sequence[Term], synonyms: Iterable[tuple[str, str]]) -> list[Concept]:
-    """Concepts for the typed terms, each synonym span expanded both ways.
+def concepts_for(
+    terms: Sequence[Term], entries: Sequence[Entry], words_starting: WordsStarting
+) -> list[Concept]:
+    """Concepts for the typed terms, with the terminology entries (terminology_for) that apply,
+    the compounds the index writes in one word or two, and each word widened to the index words
+    of its stem (`words_starting(prefix)`: index words starting so)."""
+    entries = [entry for entry in entries if entry.kind != Synonym.Kind.INDEX]
+    entries += compounds(terms, words_starting)
+    return build_concepts(terms, entries, lambda word: stem_forms(word, words_starting))
 
-    `synonyms` are (term, meaning) pairs; `CSF` finds `cerebrospinal fluid` and the other way round,
-    and a multi-word synonym matches consecutive typed words (`cerebrospinal fluid leak`).
-    A multi-word side is found when its words are together in one line, in any order.
+
+def compounds(terms: Sequence[Term], words_starting: WordsStarting) -> list[Entry]:
+    """`gastro esophageal` typed for the index's `gastroesophageal`, and the other way round: a
+    typed pair whose joined word is an index word, a typed word that splits after a combining `o`
+    into two index words."""
+
+    def known(word: str) -> bool:
+        return word in words_starting(word)[:1]
+
+    typed = [t.words[0] for t in terms if not t.quoted and t.words[0].isalpha()]
+    found = []
+    for first, second in zip(typed, typed[1:], strict=False):
+        if len(first) >= 3 and len(second) >= 3 and known(first + second):
+            found.append(Entry(f"{first} {second}", first + second, SYNONYM, COMPOUND))
+    for word in typed:
+        for i in range(3, len(word) - 3):
+            if word[i - 1] == "o" and known(word[:i]) and known(word[i:]):
+                found.append(Entry(f"{word[:i]} {word[i:]}", word, SYNONYM, COMPOUND))
+    return found
+
+
+def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[IndexMatch]:
+    """The index entries every word of which the query holds, as typed, in another form or
+    through a translation: `femur neck fractures` and `broken hip` (`broken` -> `fracture`) hold
+    `fracture, femur, neck` and `fracture, hip`."""
+    said = [
+        [frozenset(stem(m.typed) for m in alternative.words) for alternative in c.alternatives]
+        for c in concepts
+    ]
+    pool = frozenset().union(*(ways for concept in said for ways in concept))
+    found = []
+    for entry in entries:
+        if entry.kind != Synonym.Kind.INDEX:
+            continue
+        stems = frozenset(stem(word) for word in words_of(entry.term) if word not in FILLER_WORDS)
+        if stems and stems <= pool:
+            # Each significant typed word is the entry's own, or its concept's other way of
+            # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
+            covers_all = all(
+                stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
+                for concept, concept_ways in zip(concepts, said, strict=True)
+                for m in concept.alternatives[0].words
+                if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
+            )
+            via = entry.via(entry.term, entry.meaning)
+            found.append(IndexMatch(entry.meaning.upper(), via, covers_all))
+    return found
+
+
+def build_concepts(
+    terms: Sequence[Term],
+    entries: Iterable[Entry],
+    widen: Widen | None = None,
+) -> list[Concept]:
+    """Concepts for the typed terms, each span of an entry's words expanded.
+
+    A synonym goes both ways (`CSF` finds `cerebrospinal fluid` and the other way round), a
+    translation one way (`heart attack` finds `myocardial infarction`); a multi-word side matches
+    consecutive typed words (`cerebrospinal fluid leak`) and is found when its words are together
+    in one line, in any order. A typed word also matches the index words `widen` gives it.
     """
-    sides: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
-    for said, meaning in synonyms:
-        a, b = tuple(words_of(said)), tuple(words_of(meaning))
+    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]] = {}
+    for entry in entries:
+        a, b = tuple(words_of(entry.term)), tuple(words_of(entry.meaning))
         if a and b and a != b:
-            sides.setdefault(a, set()).add(b)
-            sides.setdefault(b, set()).add(a)
+            sides.setdefault(a, {}).setdefault(b, entry.via(" ".join(a), " ".join(b)))
+            if entry.kind == Synonym.Kind.SYNONYM:
+                sides.setdefault(b, {}).setdefault(a, entry.via(" ".join(b), " ".join(a)))
     longest = max((len(side) for side in sides), default=0)
     concepts: list[Concept] = []
     i = 0
@@ -144,11 +274,14 @@ def build_concepts(terms: Sequence[Term], synonyms: Iterable[tuple[str, str]]) -
         # A typed word that is a synonym (`MI`, `lami`) is taken as finished, not as the start of
         # `migraine` or `laminotomy`.
         prefix = terms[i + span - 1].prefix and typed not in sides
-        alternatives = [_alternative(typed, prefix=prefix, literal=False)]
+        alternatives = [_alternative(typed, prefix=prefix, literal=False, widen=widen)]
+        others = sides.get(typed, {})
         alternatives += [
-            _alternative(other, prefix=False, literal=len(other) > 1)
-            for other in sorted(sides.get(typed, ()))
+            replace(_alternative(other, prefix=False, literal=len(other) > 1), via=others[other])
+            for other in sorted(others)
         ]
+        if span > 1:
+            alternatives += _word_by_word(typed, sides)
         label = " ".join(typed)
         concepts.append(
             Concept(
@@ -167,10 +300,33 @@ def build_concepts(terms: Sequence[Term], synonyms: Iterable[tuple[str, str]]) -
     return concepts
 
 
+def _word_by_word(
+    typed: tuple[str, ...], sides: dict[tuple[str, ...], dict[tuple[str, ...], str]]
+) -> list[Alternative]:
+    """A phrase that is an entry of its own (`laparoscopic cholecystectomy` <-> `lap chole`) may
+    also be written word by word in the classification's words (`percutaneous endoscopic`
+    `resection gallbladder`): each word's longest entry (the classification's words rather than
+    another abbreviation), or the word, all in one line."""
+    words: list[str] = []
+    vias: list[str] = []
+    for word in typed:
+        others = sides.get((word,), {})
+        if others:
+            longest = max(others, key=lambda other: (len(other), other))
+            words.extend(longest)
+            vias.append(others[longest])
+        else:
+            words.append(word)
+    if not vias:
+        return []
+    alternative = _alternative(tuple(dict.fromkeys(words)), prefix=False, literal=True)
+    return [replace(alternative, via="; ".join(vias))]
+
+
 def _synonym_span(
     terms: Sequence[Term],
     start: int,
-    sides: dict[tuple[str, ...], set[tuple[str, ...]]],
+    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]],
     longest: int,
 ) -> int:
     for span in range(min(longest, len(terms) - start), 1, -1):
@@ -178,3 +334,13 @@ def _synonym_span(
         if not any(t.quoted for t in chunk) and tuple(t.words[0] for t in chunk) in sides:
             return span
     return 1
+
+
+def idf_weights(concepts: Sequence[Concept], counts: Sequence[int], cap: int) -> list[Concept]:
+    """The concepts weighted by how rare each is: `counts` codes hold each (at most cap+1), so a
+    concept held by few codes counts up to WEIGHTS.idf_scale * log(cap+1) more than one held by
+    more than cap (`rotator`, `cuff` beside `left` in `rotator cuff tear left`)."""
+    return [
+        replace(concept, weight=1.0 + WEIGHTS.idf_scale * log((cap + 2) / (count + 1)))
+        for concept, count in zip(concepts, counts, strict=True)
+    ]

@@ -114,7 +114,12 @@ def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[
 
 
 def _line_fit(
-    field: AnalysedText, line: range, marked: set[int], qualities: list[float], weight: float
+    field: AnalysedText,
+    line: range,
+    marked: set[int],
+    qualities: list[float],
+    weight: float,
+    concept_weights: list[float],
 ) -> float:
     """How well one line answers the query: how many of the concepts it holds and how well,
     times the share of what it says that the query explains, times the line's weight.
@@ -146,7 +151,8 @@ def _line_fit(
             unexplained += 1 if field.head[i] else WEIGHTS.qualifier
     if not explained:
         return 0.0
-    fit = weight * sum(qualities) / len(qualities) * explained / (explained + unexplained)
+    held = sum(q * w for q, w in zip(qualities, concept_weights, strict=True))
+    fit = weight * held / sum(concept_weights) * explained / (explained + unexplained)
     return fit + (WEIGHTS.general_bonus if general and all(qualities) else 0.0)
 
 
@@ -158,21 +164,30 @@ class Ranked:
     score: float
     fields: dict[str, AnalysedText]
     marked: dict[str, set[int]]
+    # Why it matched where the coder's own words did not: the terminology entries (their `via`)
+    # that gave a concept its best match.
+    matched_via: tuple[str, ...] = ()
 
 
-def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
+def rank(
+    codes: Sequence[Code], concepts: Sequence[Concept], prefer: frozenset[str] = frozenset()
+) -> list[Ranked]:
     """Score a block of candidates, best first; ties shortest title first, then in code order.
 
-    WEIGHTS.concept_share of the score is how well each concept matches anywhere (its best
-    match: title > inclusion terms > descriptor > lay description, typed word or synonym > a word
-    form > a prefix), the rest how well the best single title or inclusion term answers the whole
-    query (_line_fit): the line that holds every concept and says least besides wins, so the
-    general code comes before the specific ones and a short `COPD, unspecified` before a long text
-    that mentions COPD. A match right after `without`, `no`, `other than` (up to the next comma)
-    does not count unless the coder typed a negation too.
+    WEIGHTS.concept_share of the score is how well each concept matches anywhere, a rare concept
+    counting more than a common one (Concept.weight), each by its best match (title > inclusion
+    terms > descriptor > lay description, typed word or synonym > a word form > a prefix); the
+    rest is how well the best single title or inclusion term answers the whole query
+    (_line_fit): the line that holds every concept and says least besides wins, so the general
+    code comes before the specific ones and a short `COPD, unspecified` before a long text that
+    mentions COPD. A match right after `without`, `no`, `other than` (up to the next comma) does
+    not count unless the coder typed a negation too. A code of a system in `prefer` (the
+    query's intent, intent.preferred_systems) gets WEIGHTS.intent_bonus.
     """
     typed_negation = any(concept.label in NEGATIONS for concept in concepts)
     share = WEIGHTS.concept_share
+    weights = [concept.weight for concept in concepts]
+    total = sum(weights)
     ranked = []
     for code in codes:
         fields = {
@@ -180,23 +195,32 @@ def rank(codes: Sequence[Code], concepts: Sequence[Concept]) -> list[Ranked]:
         }
         marked: dict[str, set[int]] = {name: set() for name in fields}
         best = [0.0] * len(concepts)
+        best_via = [""] * len(concepts)
         fit = 0.0
         for name, weight in _FIELDS:
             field = fields[name]
             for line in field.lines:
                 qualities = []
                 for n, concept in enumerate(concepts):
-                    quality = 0.0
+                    quality, via = 0.0, ""
                     for alternative in concept.alternatives:
                         found, positions = _match(field, line, alternative)
                         marked[name].update(positions)
-                        quality = max(quality, found)
-                    best[n] = max(best[n], weight * quality)
+                        if found > quality:
+                            quality, via = found, alternative.via
+                    if weight * quality > best[n]:
+                        best[n], best_via[n] = weight * quality, via
                     qualities.append(quality)
                 if name in _LINES:
-                    line_fit = _line_fit(field, line, marked[name], qualities, _LINES[name])
+                    line_fit = _line_fit(
+                        field, line, marked[name], qualities, _LINES[name], weights
+                    )
                     fit = max(fit, line_fit)
-        score = share * sum(best) / len(concepts) + (1 - share) * fit
-        ranked.append(Ranked(code, round(score, 4), fields, marked))
+        held = sum(b * w for b, w in zip(best, weights, strict=True))
+        score = share * held / total + (1 - share) * fit
+        if code.system.slug in prefer and score:
+            score = min(score + WEIGHTS.intent_bonus, 1.0)
+        vias = tuple(dict.fromkeys(via for via in best_via if via))
+        ranked.append(Ranked(code, round(score, 4), fields, marked, vias))
     ranked.sort(key=lambda r: (-r.score, len(r.code.title), r.code.system.position, r.code.code))
     return ranked

@@ -17,6 +17,16 @@ class Hit:
     highlight: str  # escaped HTML with <mark> around matched words
     title_highlight: str = ""  # the title, escaped, with <mark> around matched words
     ranked: Ranked | None = field(default=None, repr=False, compare=False)
+    # Why it matched, when terminology led to it: `heart attack -> myocardial infarction (lay
+    # term, starter list)`.
+    matched_via: list[str] = field(default_factory=list)
+
+    @property
+    def why(self) -> str:
+        """Why it matched, when terminology led to it, as the page and the API say it: `heart
+        attack -> myocardial infarction (lay term, starter list)`; empty for the coder's own
+        words or a code."""
+        return "; ".join(self.matched_via)
 
     def fill_highlights(self) -> None:
         """Mark the matched words; done only for the hits a page shows, which need the ranking's

@@ -1,5 +1,6 @@
 """The tiers of a search, best first, each scored in its band of weights.WEIGHTS.bands: the exact
-code; codes in a typed prefix or range, in code order; codes whose title or one inclusion term
+code; codes in a typed prefix or range, in code order; the code or family an index entry holding
+the whole query points at (`attack, heart` -> I21.9); codes whose title or one inclusion term
 holds all the typed words (or their synonyms and word forms); other codes whose texts hold them
 all; codes that hold some of them. A query whose words find nothing is corrected (typos) and its
 hits keep their tiers, scored lower.
@@ -12,22 +13,33 @@ never scores above the hit before it (scores_in_order).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils.html import escape
 
 from codes.models import Code, CodeSystem
 from codes.search.backends import get_backend
-from codes.search.backends.base import COUNT_CAP, Scope
-from codes.search.concepts import concepts_for
-from codes.search.query import CodeRange, ParsedQuery
-from codes.search.ranking import rank
+from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
+from codes.search.concepts import (
+    Concept,
+    IndexMatch,
+    concepts_for,
+    idf_weights,
+    index_entries_through,
+    index_matches,
+    terminology_for,
+)
+from codes.search.intent import preferred_systems
+from codes.search.query import CodeRange, ParsedQuery, Term
+from codes.search.ranking import Ranked, rank
 from codes.search.results import Hit
-from codes.search.typos import corrected_terms
+from codes.search.typos import Understood, corrected_terms
 from codes.search.weights import WEIGHTS, Band
 
 BLOCK = 50
+# How many codes of an index entry's family are candidates (in code order).
+FAMILY = 100
 _BANDS = WEIGHTS.bands
 
 
@@ -98,8 +110,8 @@ def _interval(system: CodeSystem, what: str | CodeRange) -> tuple[str, str] | No
         low = _code_prefix(system, what)
         if len(low.replace(".", "")) < 2:
             return None
-        return low, _successor(low)
-    return _code_prefix(system, what.low), _successor(_code_prefix(system, what.high))
+        return low, successor(low)
+    return _code_prefix(system, what.low), successor(_code_prefix(system, what.high))
 
 
 def _code_prefix(system: CodeSystem, raw: str) -> str:
@@ -108,11 +120,6 @@ def _code_prefix(system: CodeSystem, raw: str) -> str:
     if code.endswith("."):
         return code
     return system.normalize_code(code) if len(code) > 3 else code
-
-
-def _successor(prefix: str) -> str:
-    """The first string after every string that starts with `prefix`."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _code_hit(code: Code, match: str, band: Band, systems_by_id: dict[int, CodeSystem]) -> Hit:
@@ -138,58 +145,71 @@ class TextHits:
 def text_hits(
     parsed: ParsedQuery, scope: Scope, wanted: int, *, systems_by_id: dict[int, CodeSystem]
 ) -> TextHits:
-    """Codes whose title or one inclusion term holds all the typed words, then the other codes
-    whose texts hold them all, then those with some of them."""
+    """The codes an index entry holding the whole query points at, then codes whose title or one
+    inclusion term holds all the typed words, then the other codes whose texts hold them all,
+    then those with some of them."""
     if not parsed.terms:
         return TextHits()
     backend = get_backend()
-    terms = parsed.terms
-    concepts = concepts_for(terms)
     found = TextHits()
     match, scale = "text", 1.0
-    every_count = backend.count(concepts, scope, every=True)
-    if not every_count:
-        fixed = corrected_terms(backend, terms, concepts, scope)
-        fixed_concepts = concepts_for(fixed) if fixed != terms else []
+    query = _understood(parsed.terms, backend, scope)
+    # The index knows what the titles do not say (`appendectomy`): no typo to correct then.
+    if not query.finds:
+        fixed = corrected_terms(
+            backend, query, scope, lambda terms: _understood(terms, backend, scope)
+        )
         # A correction is shown only when it finds something (PostgreSQL's vocabulary keeps the
         # words of deleted codes until the index is rebuilt).
-        fixed_count = backend.count(fixed_concepts, scope, every=True) if fixed_concepts else 0
-        if fixed_count:
-            match, concepts, every_count = "fuzzy", fixed_concepts, fixed_count
-            scale = _BANDS.corrected
-            found.corrected = " ".join(" ".join(term.words) for term in fixed)
+        if fixed is not None:
+            match, scale, query = "fuzzy", _BANDS.corrected, fixed
+            found.corrected = " ".join(" ".join(term.words) for term in fixed.terms)
+    concepts, every_count, matches = query.concepts, query.every_count, query.index
     # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
     some_count = 0
     if len(concepts) > 1 and every_count <= COUNT_CAP:
         some_count = backend.count(concepts, scope, every=False)
     found.count = every_count + some_count
     seen: set[int] = set()
+    overlap: set[int] = set()
+    prefer = preferred_systems(concepts)
+    ranking = concepts  # weighted by rarity once the codes holding only some are reached
 
-    def add(ids: list[int], band: Band) -> None:
-        codes = list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen]))
+    def add(codes: list[Code], band: Band, via: dict[int, str] | None = None) -> None:
+        codes = [code for code in codes if code.pk not in seen]
         for code in codes:
             code.system = systems_by_id[code.system_id]
             seen.add(code.pk)
-        for ranked in rank(codes, concepts):
+        ranked_codes = rank(codes, ranking, prefer)
+        if via:
+            ranked_codes = in_family_order(ranked_codes)
+        for ranked in ranked_codes:
             hit = Hit(ranked.code, match, round(scale * band.score(ranked.score), 4), "")
             hit.ranked = ranked
+            hit.matched_via = ([via[ranked.code.pk]] if via else []) + list(ranked.matched_via)
             found.hits.append(hit)
 
-    # First the codes with all words in their title or one inclusion term, shortest line first,
+    def add_ids(ids: list[int], band: Band) -> None:
+        overlap.update(pk for pk in ids if pk in indexed_via)
+        add(list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen])), band)
+
+    indexed, indexed_via = index_codes(matches, scope, list(systems_by_id))
+    add(indexed, _BANDS.index_entry, indexed_via)
+    # Then the codes with all words in their title or one inclusion term, shortest line first,
     # then the other codes with all words, then those with some.
     start = 0
     while every_count and len(found.hits) < wanted:
         ids = backend.line_ids(concepts, scope, start=start, size=BLOCK)
-        add(ids, _BANDS.all_words_in_line)
+        add_ids(ids, _BANDS.all_words_in_line)
         if len(ids) < BLOCK:
             break
         start += BLOCK
-    tiers = ((True, every_count, _BANDS.all_words), (False, some_count, _BANDS.some_words))
-    for every, count, band in tiers:
+
+    def add_tier(asked: list[Concept], every: bool, count: int, band: Band) -> None:
         start = 0
         while len(found.hits) < wanted and start < count:
             ids = backend.ids(
-                concepts,
+                asked,
                 scope,
                 every=every,
                 # One block holds every match: no need to order them (bm25 must read every
@@ -198,9 +218,76 @@ def text_hits(
                 start=start,
                 size=BLOCK,
             )
-            add(ids, band)
+            add_ids(ids, band)
             start += BLOCK
+
+    add_tier(concepts, True, every_count, _BANDS.all_words)
+    if some_count and len(found.hits) < wanted:
+        # Where codes hold only some concepts, a rare one counts more (and, past COUNT_CAP such
+        # codes, those holding a rare one come first); counted only when this tier is reached.
+        held = [backend.count([concept], scope, every=True) for concept in concepts]
+        ranking = idf_weights(concepts, held, COUNT_CAP)
+        rare = [
+            replace(c, significant=c.significant and n <= COUNT_CAP)
+            for c, n in zip(concepts, held, strict=True)
+        ]
+        if some_count > COUNT_CAP and any(c.significant for c in rare):
+            add_tier(rare, False, backend.count(rare, scope, every=False), _BANDS.some_words)
+        add_tier(concepts, False, some_count, _BANDS.some_words)
+    # The index's codes the words found too are counted once (as far as the blocks read show).
+    found.count += len(indexed) - len(overlap)
     return found
+
+
+def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Understood:
+    """The typed terms as concepts, with the index entries they hold and how many codes hold
+    them all."""
+    entries = terminology_for(terms)
+    concepts = concepts_for(terms, entries, backend.words_starting)
+    matches = index_matches(concepts, entries + index_entries_through(concepts, entries))
+    return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True))
+
+
+def index_codes(
+    matches: Sequence[IndexMatch], scope: Scope, system_ids: Sequence[int]
+) -> tuple[list[Code], dict[int, str]]:
+    """The codes the index entries holding the whole query point at (each target code and the
+    codes of its family, the first FAMILY in code order), with why each was found.
+
+    One query per target, a range scan of the (system, code) index in each system."""
+    visible = Code.objects.all()
+    if not scope.include_deleted:
+        visible = visible.exclude(status=Code.Status.DELETED)
+    codes: dict[int, Code] = {}
+    via: dict[int, str] = {}
+    for entry in matches:
+        if not entry.covers_all:
+            continue
+        high = successor(entry.target)
+        ranges = [Q(system_id=pk, code__gte=entry.target, code__lt=high) for pk in system_ids]
+        for code in visible.filter(Q(*ranges, _connector=Q.OR)).order_by("code")[:FAMILY]:
+            codes.setdefault(code.pk, code)
+            via.setdefault(code.pk, entry.via)
+    return list(codes.values()), via
+
+
+def in_family_order(ranked: list[Ranked]) -> list[Ranked]:
+    """Codes of an index entry's family, best first: a code with no codes under it (a code a
+    claim can carry) before the headings, the general one (that says `unspecified` most) before
+    the specific, the initial encounter (what an injury is coded as when nothing more is said)
+    before the later ones, then by relevance, then in code order."""
+    listed = sorted(item.code.code for item in ranked)
+    headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
+    return sorted(
+        ranked,
+        key=lambda item: (
+            item.code.code in headings,
+            -item.code.title.lower().count("unspecified"),
+            "initial encounter" not in item.code.title.lower(),
+            -item.score,
+            item.code.code,
+        ),
+    )
 
 
 def code_suggestions(parsed: ParsedQuery) -> list[str]:

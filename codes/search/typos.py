@@ -1,32 +1,87 @@
-"""Typo corrections: a plain word that finds nothing is replaced by the nearest index word.
-Never a word with digits: 63708 finds nothing rather than 63707."""
+"""Typo corrections: a plain word that finds nothing is replaced by the nearest word of the index
+or of the terminology, the one that finds something beside the other words (`artrial
+fibrilation` is `atrial fibrillation`, not `arterial`). Never a word with digits: 63708 finds
+nothing rather than 63707."""
 
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from itertools import islice, product
 
+from django.db.models import Q
+
+from codes.models import Synonym
 from codes.search.backends.base import Scope, SearchBackend
-from codes.search.concepts import Concept
-from codes.search.query import Term
+from codes.search.concepts import Concept, IndexMatch
+from codes.search.query import Term, words_of
+
+VOWELS = "aeiouy"
+# How many corrections of one word are tried beside the others, nearest first.
+CHOICES = 4
+# How many combinations of corrections are tried at most.
+TRIES = 8
+
+
+@dataclass(frozen=True)
+class Understood:
+    """Typed terms as search reads them: concepts, index entries held, codes holding them all."""
+
+    terms: list[Term]
+    concepts: list[Concept]
+    index: list[IndexMatch]
+    every_count: int
+
+    @property
+    def finds(self) -> bool:
+        """True when some code holds every concept or an index entry holds the whole query."""
+        return bool(self.every_count) or any(entry.covers_all for entry in self.index)
 
 
 def corrected_terms(
-    backend: SearchBackend, terms: list[Term], concepts: Sequence[Concept], scope: Scope
-) -> list[Term]:
-    """The terms with each correctable word that finds nothing replaced by its nearest word."""
-    fixed = list(terms)
-    by_label = {concept.label: concept for concept in concepts}
-    for i, term in enumerate(terms):
+    backend: SearchBackend,
+    query: Understood,
+    scope: Scope,
+    understand: Callable[[list[Term]], Understood],
+) -> Understood | None:
+    """The query with each correctable word that finds nothing replaced by a near word, nearest
+    first among the combinations that find something; None when none does."""
+    by_label = {concept.label: concept for concept in query.concepts}
+    choices: list[list[str]] = []
+    for term in query.terms:
         concept = by_label.get(term.words[0])
-        if term.quoted or concept is None or not concept.correctable:
-            continue
-        # With one concept the caller's count already said it finds nothing.
-        if len(concepts) > 1 and backend.count([concept], scope, every=True):
-            continue
         word = term.words[0]
-        better = best_correction(word, backend.vocabulary_near(word), prefix=term.prefix)
-        if better:
-            fixed[i] = replace(term, words=(better,), prefix=False)
-    return fixed
+        stuck = (
+            not term.quoted
+            and concept is not None
+            and concept.correctable
+            and len(concept.alternatives) == 1
+            # With one concept the caller's count already said it finds nothing.
+            and (len(query.concepts) == 1 or not backend.count([concept], scope, every=True))
+        )
+        near = []
+        if stuck:
+            candidates = [*backend.vocabulary_near(word), *terminology_near(word)]
+            near = best_corrections(word, candidates, prefix=term.prefix)[:CHOICES]
+        choices.append(near or [word])
+    typed = tuple(term.words[0] for term in query.terms)
+    combinations = (words for words in product(*choices) if words != typed)
+    for combination in islice(combinations, TRIES):
+        terms = [
+            term if word == term.words[0] else replace(term, words=(word,), prefix=False)
+            for term, word in zip(query.terms, combination, strict=True)
+        ]
+        fixed = understand(terms)
+        if fixed.finds:
+            return fixed
+    return None
+
+
+def terminology_near(word: str) -> set[str]:
+    """The words of enabled terminology entries that begin as a correction of `word` may."""
+    starts = Q(*[Q(term__istartswith=s) for s in sorted(correction_starts(word))], _connector=Q.OR)
+    found = set()
+    for term in Synonym.objects.filter(starts, enabled=True).values_list("term", flat=True):
+        found.update(words_of(term))
+    return found
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -50,12 +105,17 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def correction_starts(word: str) -> set[str]:
     """How a correction of `word` may begin: its first two letters, or those with a typo in the
-    second letter (dropped, doubled, swapped). Typos in the first letter are not guessed at."""
-    return {s for s in (word[:2], word[0] + word[2:3], word[1:2] + word[0]) if len(s) == 2}
+    second letter (dropped, doubled, swapped, or another vowel for a vowel: `dimentia` is
+    `dementia`). Typos in the first letter are not guessed at."""
+    starts = {word[:2], word[0] + word[2:3], word[1:2] + word[0]}
+    if word[1:2] and word[1] in VOWELS:
+        starts.update(word[0] + vowel for vowel in VOWELS)
+    return {s for s in starts if len(s) == 2}
 
 
-def best_correction(word: str, candidates: Iterable[str], *, prefix: bool) -> str | None:
-    """The closest alphabetic candidate within a distance that grows with the word's length.
+def best_corrections(word: str, candidates: Iterable[str], *, prefix: bool) -> list[str]:
+    """The alphabetic candidates within a distance that grows with the word's length, closest
+    first (then nearest in length, then alphabetically).
 
     For a word still being typed, the candidate's beginning of the same length counts too.
     """
@@ -70,4 +130,4 @@ def best_correction(word: str, candidates: Iterable[str], *, prefix: bool) -> st
             distance = min(distance, edit_distance(word, candidate[: len(word)], limit))
         if distance <= limit:
             scored.append((distance, abs(len(candidate) - len(word)), candidate))
-    return min(scored)[2] if scored else None
+    return [candidate for *_, candidate in sorted(scored)]

@@ -70,6 +70,9 @@ class Bands:
 
     exact_code: Band
     code_interval: Band  # in a typed prefix (`6370*`) or range (`63700-63710`)
+    # An index entry whose words are the whole query points at the code or its family: what the
+    # official index says, above any title's words, below a code the coder typed.
+    index_entry: Band
     all_words_in_line: Band  # the title or one inclusion term holds every word
     all_words: Band  # the code's texts hold every word
     some_words: Band
@@ -94,6 +97,11 @@ class Weights:
     # The share of a code's relevance from its concepts' best matches anywhere; the rest is how
     # well its best single line answers the whole query.
     concept_share: float
+    # How much more a rare concept counts than a common one, per unit of log(count ratio).
+    idf_scale: float
+    # What a code of a system the query's wording prefers (a procedure: CPT, HCPCS, PCS; a
+    # diagnosis: ICD-10-CM) adds to its relevance.
+    intent_bonus: float
     bands: Bands
 
 
@@ -105,10 +113,13 @@ WEIGHTS = Weights(
     general_bonus=0.03,
     qualifier=0.25,
     concept_share=0.5,
+    idf_scale=0.5,
+    intent_bonus=0.04,
     bands=Bands(
         exact_code=Band(1.0),
         code_interval=Band(0.9),
-        all_words_in_line=Band(0.6, 0.29),
+        index_entry=Band(0.85, 0.04),
+        all_words_in_line=Band(0.6, 0.24),
         all_words=Band(0.4, 0.19),
         some_words=Band(0.1, 0.29),
         corrected=0.5,

@@ -20,9 +20,10 @@ from codes.services.exports import ExportedFile, comparisons_export
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
 from codes.services.rows import lock_wait_timed_out, row_save, rows_record_baselines
-from codes.services.synonyms import synonyms_add_missing
+from codes.services.synonyms import Entry, entry_key, synonyms_add_missing
 
 __all__ = [
+    "Entry",
     "ExportedFile",
     "code_save",
     "codes_import",
@@ -33,6 +34,7 @@ __all__ = [
     "export_job_run",
     "export_job_start",
     "export_jobs_expire",
+    "entry_key",
     "note_rows_save",
     "note_save",
     "notes_mark_reviewed",

@@ -1,6 +1,8 @@
-"""Writes of synonyms beyond an editor's save (which is `rows.row_save`): a list added."""
+"""Writes of terminology entries beyond an editor's save (which is `rows.row_save`): a list
+imported."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
@@ -9,26 +11,60 @@ from codes.models import Synonym
 from codes.search.query import words_of
 
 
-def _synonym_key(term: str, meaning: str) -> frozenset[str]:
-    return frozenset({" ".join(words_of(term)), " ".join(words_of(meaning))})
+@dataclass(frozen=True)
+class Entry:
+    """One row of a terminology list: its kind, what is typed, what it stands for, a note."""
+
+    kind: str
+    term: str
+    meaning: str
+    note: str = ""
+
+
+def entry_key(term: str, meaning: str) -> str:
+    """What makes two entries the same: the words of their two sides, in either order."""
+    return "|".join(sorted((" ".join(words_of(term)), " ".join(words_of(meaning)))))
 
 
 @transaction.atomic
-def synonyms_add_missing(*, pairs: Iterable[tuple[str, str]], reason: str) -> int:
-    """Add the (term, meaning) pairs the synonym table lacks; returns how many were added.
+def synonyms_add_missing(
+    *,
+    entries: Iterable[Entry],
+    source: str,
+    reason: str,
+    source_file: str = "",
+    release: str = "",
+) -> int:
+    """Add the entries the terminology table lacks; returns how many were added.
 
-    A pair is already there when a synonym with the same words on its two sides exists, in either
+    An entry is already there when one with the same words on its two sides exists, in either
     order and whatever the case or punctuation (`copd` -> `Chronic obstructive pulmonary
-    disease` is `COPD` -> `chronic obstructive pulmonary disease`). Existing synonyms, editors'
-    own included, are never changed or deleted. The new rows get a history revision `reason`.
+    disease` is `COPD` -> `chronic obstructive pulmonary disease`), or when an import wrote it
+    once and an editor has since changed or switched it off (its `imported_key`). Existing
+    entries, editors' own included, are never changed or deleted. The new rows name their
+    `source` (and file and release) and get a history revision `reason`.
     """
-    existing = Synonym.objects.values_list("term", "meaning")
-    known = {_synonym_key(term, meaning) for term, meaning in existing}
+    known = set()
+    for term, meaning, imported in Synonym.objects.values_list("term", "meaning", "imported_key"):
+        known.add(entry_key(term, meaning))
+        if imported:
+            known.add(imported)
     new = []
-    for term, meaning in pairs:
-        key = _synonym_key(term, meaning)
+    for entry in entries:
+        key = entry_key(entry.term, entry.meaning)
         if key not in known:
             known.add(key)
-            new.append(Synonym(term=term, meaning=meaning))
+            new.append(
+                Synonym(
+                    term=entry.term,
+                    meaning=entry.meaning,
+                    kind=entry.kind,
+                    note=entry.note,
+                    source=source,
+                    source_file=source_file,
+                    release=release,
+                    imported_key=key,
+                )
+            )
     bulk_create_with_history(new, Synonym, default_change_reason=reason)
     return len(new)

@@ -1,8 +1,11 @@
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 from codes.models import Code, ZeroResultQuery
 from tests.conftest import PASSWORD
 
@@ -196,3 +199,13 @@ def test_only_the_query_a_coder_settles_on_is_counted_as_finding_nothing(
     # The query stood for a moment: it is counted once, none of the letters on the way.
     page.wait_for_timeout(2500)
     assert dict(ZeroResultQuery.objects.values_list("query", "count")) == {"xylophone": 1}
+
+
+def test_a_lay_query_is_answered_with_why_it_matched(page, live_server, login, coder, sample):
+    call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=io.StringIO())
+    login(coder)
+    page.locator("#q").fill("high blood sugar")
+    expect(page.locator(FIRST_RESULT)).to_contain_text("E11.65")
+    expect(page.locator("#search-results .result >> nth=0").locator(".matched-via")).to_have_text(
+        "Matched via high blood sugar -> hyperglycemia (lay term, starter list)"
+    )

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 from codes.models import Code
 from codes.roles import AUDITORS, EDITORS
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         else:
             call_command("loaddata", "sample", verbosity=0)
             self.stdout.write(f"Sample data: loaded {Code.objects.count()} codes.")
-        call_command("load_synonyms", stdout=self.stdout._out)
+        call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=self.stdout._out)
         User = get_user_model()
         if User.objects.filter(is_superuser=True).exists():
             self.stdout.write(

@@ -1,5 +1,5 @@
 """manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
-add the starter synonyms (manage.py load_synonyms) and the codebook reference data
+add the starter terminology (manage.py load_synonyms) and the codebook reference data
 (manage.py import_reference)."""
 
 from pathlib import Path
@@ -15,6 +15,7 @@ from codes.importers.public import (
     readable,
     reference_sets,
 )
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
                     stdout=self.stdout._out,
                 )
         if not dry_run:
-            call_command("load_synonyms", stdout=self.stdout._out)
+            call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=self.stdout._out)
             for reference in reference_sets(hcpcs_dir):
                 with readable(reference.path) as path:
                     call_command(

@@ -1,4 +1,5 @@
-"""manage.py load_synonyms [FILE]: add the starter synonym list (or another) to the synonyms."""
+"""manage.py load_synonyms [FILE] [--release R]: add a terminology list (by default the first
+starter synonym list) to the terminology entries."""
 
 import csv
 from pathlib import Path
@@ -9,56 +10,83 @@ from django.db.models import CharField
 
 from codes.models import Synonym
 from codes.search.query import words_of
-from codes.services import synonyms_add_missing
+from codes.services import Entry, synonyms_add_missing
 
-STARTER_LIST = settings.BASE_DIR / "fixtures" / "synonyms.csv"
+FIXTURES = settings.BASE_DIR / "fixtures"
+STARTER_LIST = FIXTURES / "synonyms.csv"
+# The starter lexicon of the three kinds; `make run` and load_public_codes load it.
+TERMINOLOGY_STARTER = FIXTURES / "terminology" / "starter.csv"
 REASON = "load_synonyms {name}"
+HEADERS = {("term", "meaning"): False, ("kind", "term", "target", "note"): True}
+KINDS = frozenset(Synonym.Kind.values)
 
 
 class Command(BaseCommand):
     help = (
-        "Add the synonyms of a CSV file (columns term,meaning; by default the starter list of "
-        "clinical abbreviations and ICD-10-PCS translations in fixtures/synonyms.csv) that the "
-        "synonym table lacks. Never changes or deletes a synonym already there. Safe to run again."
+        "Add the terminology entries of a CSV file that the table lacks: columns term,meaning "
+        "(synonyms; by default the starter list in fixtures/synonyms.csv) or kind,term,target,note "
+        "(kind synonym, translation or index, as in fixtures/terminology/starter.csv). Never "
+        "changes, deletes or brings back an entry already there, even one an editor changed or "
+        "switched off. A file in fixtures/ is the starter list; any other is an imported file "
+        "(with --release). Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, default=STARTER_LIST)
+        parser.add_argument("--release", default="", help="the release of an imported file")
 
-    def handle(self, *args: object, file: Path, **options: object) -> None:
-        pairs = read_synonyms(file)
-        added = synonyms_add_missing(pairs=pairs, reason=REASON.format(name=file.name))
+    def handle(self, *args: object, file: Path, release: str, **options: object) -> None:
+        entries = read_synonyms(file)
+        starter = file.resolve().is_relative_to(FIXTURES.resolve())
+        added = synonyms_add_missing(
+            entries=entries,
+            source=Synonym.Source.STARTER if starter else Synonym.Source.IMPORT,
+            source_file="" if starter else file.name,
+            release=release[:50],
+            reason=REASON.format(name=file.name),
+        )
         self.stdout.write(
-            f"Synonyms: {added} added from {file.name}, {len(pairs) - added} already there."
+            f"Synonyms: {added} added from {file.name}, {len(entries) - added} already there."
         )
 
 
 def _max_length(name: str) -> int:
     field = Synonym._meta.get_field(name)
-    assert isinstance(field, CharField) and field.max_length is not None  # both are CharFields
+    assert isinstance(field, CharField) and field.max_length is not None  # all are CharFields
     return field.max_length
 
 
-def read_synonyms(path: Path) -> list[tuple[str, str]]:
-    """The (term, meaning) rows of a synonym CSV file; CommandError naming the line when a row is
-    not usable (nothing is written then)."""
-    limits = {name: _max_length(name) for name in ("term", "meaning")}
+def read_synonyms(path: Path) -> list[Entry]:
+    """The entries of a terminology CSV file; CommandError naming the line when a row is not
+    usable (nothing is written then)."""
+    limits = {name: _max_length(name) for name in ("term", "meaning", "note")}
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"{path}: cannot read it as UTF-8 text ({exc})") from None
-    if not rows or [cell.strip().lower() for cell in rows[0]] != ["term", "meaning"]:
-        raise CommandError(f"{path}: the first line must be the header `term,meaning`")
-    pairs = []
+    header = tuple(cell.strip().lower() for cell in rows[0]) if rows else ()
+    if header not in HEADERS:
+        raise CommandError(
+            f"{path}: the first line must be the header `term,meaning` or `kind,term,target,note`"
+        )
+    with_kind = HEADERS[header]
+    entries = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != 2:
-            raise CommandError(f"{path}, line {line}: expected 2 columns, found {len(row)}")
-        term, meaning = (cell.strip() for cell in row)
-        for name, value in (("term", term), ("meaning", meaning)):
-            if not words_of(value):
+        if len(row) != len(header):
+            raise CommandError(
+                f"{path}, line {line}: expected {len(header)} columns, found {len(row)}"
+            )
+        cells = [cell.strip() for cell in row]
+        kind, term, meaning, note = cells if with_kind else [Synonym.Kind.SYNONYM, *cells, ""]
+        if kind not in KINDS:
+            raise CommandError(
+                f"{path}, line {line}: the kind must be one of {', '.join(sorted(KINDS))}"
+            )
+        for name, value in (("term", term), ("meaning", meaning), ("note", note)):
+            if name != "note" and not words_of(value):
                 raise CommandError(f"{path}, line {line}: the {name} has no words")
             if len(value) > limits[name]:
                 raise CommandError(
@@ -66,5 +94,5 @@ def read_synonyms(path: Path) -> list[tuple[str, str]]:
                 )
         if words_of(term) == words_of(meaning):
             raise CommandError(f"{path}, line {line}: {term!r} would mean itself")
-        pairs.append((term, meaning))
-    return pairs
+        entries.append(Entry(kind, term, meaning, note))
+    return entries

@@ -11,11 +11,18 @@ from codes.search.concepts import Alternative, Concept, WordMatcher
 
 # Above this many matches a query is broad: ranked by a stored order, never scored in full.
 COUNT_CAP = 500
+# How many index words one typed word may widen to (its stem's words, morphology.same_stem).
+MAX_FORMS = 40
 # What a search reads: a change to any of these renews the search token (codes.models.SearchToken).
 SEARCHED_TABLES = ("codes_code", "codes_synonym", "codes_codesystem")
 TOKEN_TABLE = "codes_searchtoken"
 # The parameters of a match query: the match text, system ids, limits.
 Params = list[str | int | list[int]]
+
+
+def successor(prefix: str) -> str:
+    """The first string after every string that starts with `prefix`."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def vocabulary_near(self, word: str) -> list[str]:
         """Index words that may be what a misspelt `word` meant (a superset; ranked in typos)."""
+
+    @abstractmethod
+    def words_starting(self, prefix: str) -> list[str]:
+        """Up to MAX_FORMS index words that start with `prefix`, in byte order."""
 
     @abstractmethod
     def rebuild(self) -> None:

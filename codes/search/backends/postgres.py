@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from django.db import connection
 
 from coderef.routers import read_connection
-from codes.search.backends.base import Params, QuerySyntax, Scope, SearchBackend
+from codes.search.backends.base import (
+    MAX_FORMS,
+    Params,
+    QuerySyntax,
+    Scope,
+    SearchBackend,
+    successor,
+)
 from codes.search.concepts import Concept
 from codes.search.weights import WEIGHTS
 
@@ -102,6 +109,16 @@ class PostgresBackend(SearchBackend):
                 "SELECT term FROM codes_search_vocabulary WHERE term %% %s "
                 "ORDER BY term <-> %s, term LIMIT 30",
                 [word, word],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def words_starting(self, prefix: str) -> list[str]:
+        """Vocabulary words starting with `prefix`: one range scan of its primary key."""
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                "SELECT term FROM codes_search_vocabulary WHERE term >= %s AND term < %s "
+                'ORDER BY term COLLATE "C" LIMIT %s',
+                [prefix, successor(prefix), MAX_FORMS],
             )
             return [row[0] for row in cursor.fetchall()]
 

@@ -16,12 +16,14 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
+    MAX_FORMS,
     SEARCHED_TABLES,
     TOKEN_TABLE,
     Params,
     QuerySyntax,
     Scope,
     SearchBackend,
+    successor,
 )
 from codes.search.concepts import Concept
 from codes.search.typos import correction_starts
@@ -155,6 +157,16 @@ class SQLiteBackend(SearchBackend):
                 )
                 found.extend(row[0] for row in cursor.fetchall())
         return found
+
+    def words_starting(self, prefix: str) -> list[str]:
+        """Vocabulary words starting with `prefix`: one range scan of the FTS vocabulary."""
+        with read_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT term FROM {TABLE}_vocab WHERE term >= %s AND term < %s "
+                "ORDER BY term LIMIT %s",
+                [prefix, successor(prefix), MAX_FORMS],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def rebuild(self) -> None:
         """Empty both FTS tables and index every code again."""

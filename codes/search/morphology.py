@@ -1,0 +1,43 @@
+"""Word forms by the Snowball English stemmer, the same for both databases: the index keeps words
+as written, and a query word is widened to the index words sharing its stem (`hypertension` meets
+`hypertensive`, `infected` meets `infection`)."""
+
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from os.path import commonprefix
+
+import snowballstemmer
+
+# Snowball stemmers keep state while they work: one per thread.
+_local = threading.local()
+# Shorter stems are too loose to widen a word by (`ear` and `earlier`).
+MIN_STEM = 4
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball English stem of a lower-case word (the word itself if not alphabetic)."""
+    if not word.isalpha():
+        return word
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
+
+
+def stem_prefix(word: str) -> str:
+    """What every word of the word's stem starts with: the stem, less a letter Snowball changed
+    (`durotomy` -> `durotomi`: `durotom`)."""
+    root = stem(word)
+    return word[: len(root)] if word.startswith(root) else commonprefix([word, root])
+
+
+def stem_forms(word: str, words_starting: Callable[[str], list[str]]) -> frozenset[str]:
+    """The index words (`words_starting(prefix)`: those starting so) that share the word's stem,
+    when that stem is long enough to say something."""
+    root = stem(word)
+    if len(root) < MIN_STEM:
+        return frozenset()
+    start = stem_prefix(word)
+    return frozenset(w for w in words_starting(start) if w.startswith(start) and stem(w) == root)

@@ -1,0 +1,232 @@
+"""Terminology entries (synonyms, lay terms, index entries): loaded once with their source, left
+alone once an editor changed them, and used by search with the reason shown."""
+
+import importlib
+import io
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER, read_synonyms
+from codes.models import Code, CodeSystem, Synonym
+from codes.search import search
+from codes.search.concepts import build_concepts
+from codes.search.intent import preferred_systems
+from codes.search.morphology import stem, stem_prefix
+from codes.search.query import parse
+
+
+def load_starter() -> str:
+    out = io.StringIO()
+    call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def lexicon(sample):
+    """The sample codes with the starter lexicon of the three kinds."""
+    load_starter()
+
+
+def add_code(system: str, code: str, title: str) -> Code:
+    return Code.objects.create(system=CodeSystem.objects.get(slug=system), code=code, title=title)
+
+
+def codes_for(query: str) -> list[str]:
+    return [hit.code.code for hit in search(query).hits]
+
+
+def test_the_starter_lexicon_loads_once_with_its_kinds_and_source(db):
+    entries = read_synonyms(TERMINOLOGY_STARTER)
+    assert {entry.kind for entry in entries} == {"synonym", "translation", "index"}
+    out = load_starter()
+    added = Synonym.objects.count()
+    assert f"{added} added from starter.csv" in out
+    assert added >= 1500  # the few rows listed twice (in either order) go in once
+    attack = Synonym.objects.get(term="heart attack", meaning="myocardial infarction")
+    assert (attack.kind, attack.source, attack.source_label) == (
+        "translation",
+        "starter",
+        "starter list",
+    )
+    assert Synonym.objects.get(term="attack, heart").kind == "index"
+    assert attack.history.get().history_change_reason == "load_synonyms starter.csv"
+    assert f"0 added from starter.csv, {len(entries)} already there" in load_starter()
+    assert Synonym.objects.count() == added
+
+
+def test_an_imported_file_names_itself_and_its_release(db, tmp_path):
+    path = tmp_path / "gems.csv"
+    path.write_text('kind,term,target,note\nindex,"colitis, left sided",K51.50,\n')
+    call_command("load_synonyms", str(path), release="FY2026", stdout=io.StringIO())
+    entry = Synonym.objects.get()
+    assert (entry.source, entry.source_file, entry.release) == ("import", "gems.csv", "FY2026")
+    assert entry.source_label == "gems.csv FY2026"
+
+
+def test_an_entry_an_editor_changed_or_switched_off_stays_so_on_reimport(lexicon):
+    attack = Synonym.objects.get(term="heart attack", meaning="myocardial infarction")
+    attack.meaning = "acute myocardial infarction"
+    attack.save()
+    hives = Synonym.objects.get(term="hives", kind="translation")
+    hives.enabled = False
+    hives.save()
+    assert "0 added from starter.csv" in load_starter()
+    assert not Synonym.objects.filter(term="heart attack", meaning="myocardial infarction").exists()
+    assert not Synonym.objects.get(pk=hives.pk).enabled
+
+
+def test_a_switched_off_entry_no_longer_leads_search(lexicon):
+    assert codes_for("high blood sugar")[0] == "E11.65"
+    Synonym.objects.filter(term="high blood sugar").update(enabled=False)
+    assert "E11.65" not in codes_for("high blood sugar")
+
+
+def test_a_lay_phrase_finds_the_classification_words_and_says_why(lexicon):
+    hit = search("high blood sugar").hits[0]
+    assert hit.code.code == "E11.65"
+    assert hit.why == "high blood sugar -> hyperglycemia (lay term, starter list)"
+
+
+def test_the_api_says_why_each_hit_matched(lexicon, coder_client):
+    results = coder_client.get("/api/search", {"q": "high blood sugar"}).json()["results"]
+    assert results[0]["code"] == "E11.65"
+    assert results[0]["matched_via"] == "high blood sugar -> hyperglycemia (lay term, starter list)"
+    results = coder_client.get("/api/search", {"q": "E11.65"}).json()["results"]
+    assert results[0]["matched_via"] == ""
+
+
+def test_an_index_entry_puts_its_family_first_through_a_lay_word(lexicon):
+    add_code("icd10cm", "S72.009A", "Fracture of unspecified part of neck of unspecified femur")
+    for query in ("hip fracture", "broken hip", "fractures of the hip"):
+        hit = search(query).hits[0]
+        assert hit.code.code in {"S72.009A", "S72.001A"}, query
+        assert hit.why.startswith("fracture, hip -> S72.0 (index entry, starter list)"), query
+        assert 0.85 <= hit.score < 0.9  # below an exact code, above any title's words
+
+
+def test_an_index_entry_for_part_of_the_query_does_not_outrank_the_words(lexicon):
+    add_code(
+        "icd10cm",
+        "M80.051A",
+        "Age-related osteoporosis with current pathological fracture, hip",
+    )
+    # `fracture, hip` covers two words of three: the codes holding all three come first.
+    hits = search("hip fracture osteoporosis").hits
+    assert hits[0].code.code == "M80.051A"
+    assert all(not hit.why.startswith("fracture, hip") for hit in hits)
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("diabetic", "Type 2 diabetes mellitus without complications"),
+        ("infected urinary tract", "Urinary tract infection, site not specified"),
+    ],
+)
+def test_a_word_finds_the_other_words_of_its_stem(lexicon, query, title):
+    assert title in [hit.code.title for hit in search(query).hits]
+
+
+def test_stems_are_snowball_english():
+    assert stem("hypertension") == stem("hypertensive")
+    assert stem("infected") == stem("infection")
+    assert stem_prefix("durotomy") == "durotom"  # Snowball writes durotomi
+
+
+def test_a_compound_is_found_written_in_one_word_or_two(lexicon):
+    add_code("icd10cm", "K21.9", "Gastro-esophageal reflux disease without esophagitis")
+    add_code(
+        "icd10cm", "K21.00", "Gastroesophageal reflux disease with esophagitis, without bleeding"
+    )
+    assert set(codes_for("gastroesophageal reflux")[:2]) == {"K21.9", "K21.00"}
+    assert set(codes_for("gastro esophageal reflux")[:2]) == {"K21.9", "K21.00"}
+
+
+def test_a_typo_is_corrected_to_a_word_that_finds_something_beside_the_others(lexicon):
+    add_code("icd10cm", "F03.90", "Unspecified dementia, unspecified severity")
+    add_code("icd10cm", "R93.89", "Abnormal findings of other body structures of unusual dimension")
+    add_code("icd10cm", "I48.91", "Unspecified atrial fibrillation")
+    add_code("icd10cm", "I74.9", "Embolism and thrombosis of unspecified artery (arterial)")
+    result = search("dimentia")
+    assert result.corrected_query == "dementia"
+    assert result.hits[0].code.code == "F03.90"
+    result = search("artrial fibrilation ")
+    # `fibrilation` shares its stem with `fibrillation`: only `artrial` needs correcting, and
+    # to `atrial`, which finds something beside it (`arterial` is as near but does not).
+    assert result.corrected_query == "atrial fibrilation"
+    assert result.hits[0].code.code == "I48.91"
+
+
+def test_an_editor_switches_an_entry_off_in_the_admin_with_a_revision(
+    editor_client, editor, lexicon
+):
+    hives = Synonym.objects.get(term="hives", kind="translation")
+    response = editor_client.post(
+        "/admin/codes/synonym/",
+        {"action": "switch_off", "_selected_action": [hives.pk]},
+        follow=True,
+    )
+    assert "Switched off: 1 entries." in response.content.decode()
+    hives.refresh_from_db()
+    assert not hives.enabled
+    latest = hives.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (editor, "Switched off")
+    page = editor_client.get(f"/admin/codes/synonym/{hives.pk}/change/").content.decode()
+    assert "starter list" in page and "lay term" in page
+
+
+def test_a_partial_match_holding_a_rare_word_ranks_above_one_holding_a_common_word(lexicon):
+    for n in range(30):
+        add_code("icd10cm", f"Z99.{n:02d}", "Left ear")
+    add_code("icd10cm", "S83.2", "Tear of medial meniscus, current injury of knee")
+    # Neither holds both words: the one with the rare word comes first, not the shortest title.
+    assert codes_for("meniscus left")[0] == "S83.2"
+
+
+@pytest.mark.parametrize(
+    ("query", "systems"),
+    [
+        ("laparoscopic cholecystectomy", {"cpt", "hcpcs", "icd10pcs"}),
+        ("repair of dura", {"cpt", "hcpcs", "icd10pcs"}),
+        ("acute appendicitis", {"icd10cm"}),
+        ("hip fracture", {"icd10cm"}),
+        ("hip", set()),
+    ],
+)
+def test_the_wording_says_which_systems_the_coder_means(db, query, systems):
+    assert preferred_systems(build_concepts(parse(query).terms, [])) == systems
+
+
+def test_the_migration_makes_loaded_synonyms_imported_entries_and_keeps_editors_own(db):
+    migration = importlib.import_module("codes.migrations.0016_terminology")
+    call_command("load_synonyms", stdout=io.StringIO())  # as load_synonyms wrote them before
+    own = Synonym.objects.create(term="SNF stay", meaning="skilled nursing facility")
+    own.history.update(history_change_reason="my own")
+    Synonym.objects.update(source="editor", imported_key="")  # the fields' defaults
+    copd = Synonym.objects.get(term="COPD")
+    copd.meaning = "chronic obstructive lung disease"  # an editor's later change
+    copd.save()
+    migration.mark_loaded_synonyms(django_apps, None)
+    copd.refresh_from_db()
+    assert (copd.source, copd.source_file) == ("import", "synonyms.csv")
+    # Its history kept (with the real models, not a migration's, the save records one more).
+    reasons = list(
+        copd.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    )
+    assert reasons[0] == "load_synonyms synonyms.csv" and len(reasons) >= 2
+    assert Synonym.objects.get(pk=own.pk).source == "editor"
+    load_starter()
+    assert not Synonym.objects.filter(
+        term="COPD", meaning="chronic obstructive pulmonary disease"
+    ).exists()  # the list's own wording does not come back beside the editor's
+
+
+def test_a_phrase_that_is_an_entry_is_also_found_word_by_word(lexicon):
+    add_code("icd10pcs", "0FT44ZZ", "Resection of Gallbladder, Percutaneous Endoscopic Approach")
+    add_code("icd10pcs", "0FT40ZZ", "Resection of Gallbladder, Open Approach")
+    # `laparoscopic cholecystectomy` is one side of `lap chole`; its words translate one by one.
+    hit = search("laparoscopic cholecystectomy").hits[0]
+    assert hit.code.code == "0FT44ZZ"
+    assert "laparoscopic -> percutaneous endoscopic" in hit.why
