@@ -255,7 +255,7 @@ def test_a_stale_synonym_save_shows_the_other_change_and_keeps_the_text(editor_c
 
     _conflict_shown(
         editor_client.post(url, opened),
-        what="synonym",
+        what="terminology entry",
         reason="first editor&#x27;s reason",
         kept='value="congestive cardiac failure"',
     )

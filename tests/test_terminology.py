@@ -200,7 +200,7 @@ def test_the_wording_says_which_systems_the_coder_means(db, query, systems):
 
 
 def test_the_migration_makes_loaded_synonyms_imported_entries_and_keeps_editors_own(db):
-    migration = importlib.import_module("codes.migrations.0016_terminology")
+    migration = importlib.import_module("codes.migrations.0018_terminology")
     call_command("load_synonyms", stdout=io.StringIO())  # as load_synonyms wrote them before
     own = Synonym.objects.create(term="SNF stay", meaning="skilled nursing facility")
     own.history.update(history_change_reason="my own")
