@@ -137,6 +137,8 @@ class Soak:
     def __init__(self, base: str, tmp: Path) -> None:
         self.base, self.tmp = base, tmp
         self.stop = threading.Event()
+        # Labels unique to this run: revisions of earlier runs must not count as this run's.
+        self.run = time.strftime("%Y%m%d-%H%M%S")
         self.saves: list[tuple[str, int]] = []  # (change reason, HTTP status)
         self.imports: list[tuple[str, int]] = []  # (release label, exit status)
         self.editor_cookie = f"sessionid={session_key('loadtest-editor', EDITORS)}"
@@ -173,7 +175,7 @@ class Soak:
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
             csrf = next(c.split(";")[0] for c in csrf_cookie if c.startswith("csrftoken="))
             self.code.refresh_from_db()
-            reason = f"soak save {n}"
+            reason = f"soak save {self.run} {n}"
             data = code_form_data(
                 self.code, lay_description=f"Soak edit {n}.", change_reason=reason
             )
@@ -199,7 +201,7 @@ class Soak:
                 writer.writerow(["code", "title"])
                 for code, title in self.imported:
                     writer.writerow([code, title + (" (soak)" if n % 2 else "")])
-            label = f"soak-{n}"
+            label = f"soak-{self.run}-{n}"
             command = [sys.executable, "manage.py", "import_codes", str(path)]
             result = subprocess.run(
                 [*command, "--system", "icd10cm", "--partial", "--version", label],
@@ -276,7 +278,7 @@ def parse_wrk(output: str) -> dict[str, float | None]:
         number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
         return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.M))
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     socket_errors = re.search(r"Socket errors: (.*)$", output, re.M)
     errors = int(re.search(r"Not 200: (\d+)", output).group(1))
