@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from codes import presenters
 from codes.models import Code, Favourite, RecentCode
+from codes.services.read_path import skipped_when_busy
 
 RECENT_CODES_KEPT = 20
 
@@ -107,6 +108,12 @@ def recent_code_record(*, user: AnyUser, code: Code) -> None:
     """Remember that the user opened this code now; keep only their newest RECENT_CODES_KEPT."""
     if not user.is_authenticated:
         return
+    # A convenience, recorded on the way to the page: never worth holding the page up for.
+    with skipped_when_busy("a recent code"):
+        _recent_code_write(user, code)
+
+
+def _recent_code_write(user: User, code: Code) -> None:
     now = timezone.now()
     if not RecentCode.objects.filter(user=user, code=code).update(opened_at=now):
         try:

@@ -1,4 +1,5 @@
-"""The list of searches that found nothing never holds up or fails the search that asked."""
+"""Writes on a read request's path (a search that found nothing, a recent code) never hold up
+or fail the page that asked."""
 
 import time
 
@@ -6,8 +7,9 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 
-from codes.models import ZeroResultQuery
-from codes.services import search_log
+from codes import favourites
+from codes.models import RecentCode, ZeroResultQuery
+from codes.services import read_path, search_log
 
 
 def test_a_busy_database_skips_the_count_and_the_search_still_answers(
@@ -38,7 +40,20 @@ def test_a_locked_log_table_costs_the_search_a_brief_wait_not_a_failure(coder_cl
         other.rollback()
     assert response.status_code == 200
     assert response.context["result"].count == 0
-    assert waited < search_log.BUSY_WAIT_MS / 1000 + 3
+    assert waited < read_path.BUSY_WAIT_MS / 1000 + 3
     # The count was skipped; the next search that finds nothing is counted again.
     coder_client.get("/", {"q": "xylophone"})
     assert ZeroResultQuery.objects.get(query="xylophone").count == 1
+
+
+def test_a_busy_database_skips_the_recent_code_and_the_code_page_still_opens(
+    coder_client, sample, monkeypatch
+):
+    def busy(user, code) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(favourites, "_recent_code_write", busy)
+    response = coder_client.get("/codes/cpt/63709/")
+    assert response.status_code == 200
+    assert "63709" in response.content.decode()
+    assert not RecentCode.objects.exists()

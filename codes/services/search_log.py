@@ -6,44 +6,16 @@ the write lock, a row locked by a save), the count is skipped after a brief wait
 holding up, or failing, the search that asked.
 """
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from codes.models import ZeroResultQuery
 from codes.search import SearchResult, search
 from codes.search.query import normalize_text
-
-# How long the log waits for a busy database before it gives up on one count.
-BUSY_WAIT_MS = 200
-logger = logging.getLogger(__name__)
-
-
-@contextmanager
-def _brief_wait() -> Iterator[None]:
-    """A transaction whose lock waits end after BUSY_WAIT_MS (OperationalError)."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout")
-            (usual,) = cursor.fetchone()
-            cursor.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
-        try:
-            with transaction.atomic():
-                yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{BUSY_WAIT_MS}ms'")
-        yield
-
+from codes.services.read_path import skipped_when_busy
 
 # How many entries, most asked first, the editors' list checks again when it is shown.
 RECHECKED_ENTRIES = 200
@@ -74,11 +46,8 @@ def record_zero_result(result: SearchResult) -> None:
     query = query[: ZeroResultQuery._meta.get_field("query").max_length]
     if not any(ch.isalnum() for ch in query):
         return
-    try:
-        with _brief_wait():
-            _count(query)
-    except OperationalError as exc:  # busy: this one search goes uncounted
-        logger.info("search that found nothing not counted (database busy): %s", exc)
+    with skipped_when_busy("a search that found nothing"):
+        _count(query)
 
 
 def _count(query: str) -> None:

@@ -1,0 +1,46 @@
+"""Writes on a read request's path: the counts and conveniences a page records as it is shown
+(a search that found nothing, a code opened). They give up after a brief wait when the database
+is busy (an import holding the write lock, a row locked by a save), so a busy database never
+holds up, or fails, the page that asked."""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection, transaction
+
+# How long such a write waits for a busy database before it is skipped.
+BUSY_WAIT_MS = 200
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def _brief_wait() -> Iterator[None]:
+    """A transaction whose lock waits end after BUSY_WAIT_MS (OperationalError)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            (usual,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
+        try:
+            with transaction.atomic():
+                yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{BUSY_WAIT_MS}ms'")
+        yield
+
+
+@contextmanager
+def skipped_when_busy(what: str) -> Iterator[None]:
+    """Run the block's writes after at most a brief lock wait; when the database is busy they
+    are skipped (rolled back) and `what` is logged as not recorded."""
+    try:
+        with _brief_wait():
+            yield
+    except OperationalError as exc:
+        logger.info("%s not recorded (database busy): %s", what, exc)
