@@ -5,11 +5,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from codes.models import Synonym
 from codes.search.query import words_of
-from codes.services.rows import rows_insert_with_history
 
 
 @dataclass(frozen=True)
@@ -67,5 +66,5 @@ def synonyms_add_missing(
                     imported_key=key,
                 )
             )
-    rows_insert_with_history(rows=new, reason=reason, when=timezone.now())
+    bulk_create_with_history(new, Synonym, default_change_reason=reason)
     return len(new)
