@@ -117,11 +117,14 @@ def code_page_paths() -> list[str]:
     named = [
         Code.objects.get(system__slug=s, code=c) for s, c in (t.split(":") for t in CODE_PAGES)
     ]
-    sampled = [
-        code
+    every_nth = [
+        pk
         for slug in Code.objects.values_list("system__slug", flat=True).distinct()
-        for code in Code.objects.filter(system__slug=slug).order_by("code")[::CODE_PAGE_STEP]
+        for pk in Code.objects.filter(system__slug=slug)
+        .order_by("code")
+        .values_list("pk", flat=True)[::CODE_PAGE_STEP]
     ]
+    sampled = Code.objects.filter(pk__in=every_nth).select_related("system").order_by("pk")
     return [code.get_absolute_url() for code in [*named, *sampled]]
 
 

@@ -70,12 +70,17 @@ def _hcpcs_file(hcpcs_dir: Path) -> Path | None:
 @contextmanager
 def readable(path: Path) -> Iterator[Path]:
     """The file as the importers read it: a `.gz` file is decompressed to a temporary file of
-    the same name less `.gz` (the name carries the release year), removed afterwards."""
+    the same name less `.gz` (the name carries the release year), removed afterwards. The
+    folder's other files are linked beside the copy: a reader may need them (the HCPCS facts
+    read the record layout shipped next to the file)."""
     if path.suffix != ".gz":
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="coderef-public-") as folder:
         plain = Path(folder) / path.stem
+        for sibling in path.parent.iterdir():
+            if sibling.is_file() and sibling != path and sibling.name != plain.name:
+                (Path(folder) / sibling.name).symlink_to(sibling.resolve())
         with gzip.open(path, "rb") as packed, plain.open("wb") as out:
             shutil.copyfileobj(packed, out)
         yield plain
