@@ -571,7 +571,7 @@ def test_a_failure_while_writing_rolls_everything_back(sample, monkeypatch):
 def test_an_editor_save_during_the_import_stops_it(sample, monkeypatch):
     from codes.services import codes as code_services
 
-    real_create = code_services.bulk_create_with_history
+    real_create = code_services.rows_insert_with_history
 
     def create_while_an_editor_saves(*args, **kwargs):
         lathe = Code.objects.get(code="L0650")
@@ -579,7 +579,7 @@ def test_an_editor_save_during_the_import_stops_it(sample, monkeypatch):
         lathe.save()
         return real_create(*args, **kwargs)
 
-    monkeypatch.setattr(code_services, "bulk_create_with_history", create_while_an_editor_saves)
+    monkeypatch.setattr(code_services, "rows_insert_with_history", create_while_an_editor_saves)
     message = refused(HCPCS_SLICE, "hcpcs")
     assert "code L0650 was edited while the import ran; nothing was written" in message
 
@@ -671,3 +671,20 @@ def test_an_import_changing_no_text_flags_no_note(sample, tmp_path, coder_client
     assert FLAGGED not in coder_client.get("/compare/?codes=63707,63709").content.decode()
     notes = coder_client.get("/api/compare?codes=63707,63709").json()["notes"]
     assert [note["needs_review"] for note in notes] == [False]
+
+
+@pytest.mark.django_db
+def test_imported_codes_have_their_first_revision_and_leave_room_for_the_next_code(
+    sample, tmp_path
+):
+    path = tmp_path / "new-cpt.csv"
+    path.write_text("code,title\n63711,A new code in our own words\n63712,Another one\n")
+    run(path, "cpt", partial=True)
+    for spelling in ("63711", "63712"):
+        code = Code.objects.get(system__slug="cpt", code=spelling)
+        (first,) = code.history.all()
+        assert (first.history_type, first.title, first.version) == ("+", code.title, 1)
+        assert first.history_change_reason.startswith("import")
+    # A code added by hand after the import gets a key of its own (no clash with the import's).
+    added = Code.objects.create(system=CodeSystem.objects.get(slug="cpt"), code="63713", title="x")
+    assert added.pk > Code.objects.get(code="63712").pk

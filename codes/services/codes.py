@@ -12,10 +12,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from codes.models import Code, StaleEditError
-from codes.services.rows import Editor, row_save, rows_record_baselines
+from codes.services.rows import Editor, row_save, rows_insert_with_history, rows_record_baselines
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 BATCH_SIZE = 1000
@@ -99,9 +99,7 @@ def codes_import(
         batch = new[start : start + BATCH_SIZE]
         for code in batch:
             code.updated_at = when
-        bulk_create_with_history(
-            batch, Code, batch_size=BATCH_SIZE, default_change_reason=reason, default_date=when
-        )
+        rows_insert_with_history(rows=batch, reason=reason, when=when)
         done += len(batch)
         if progress:
             progress("writing", done, total)

@@ -5,10 +5,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from django.utils import timezone
 
 from codes.models import Synonym
 from codes.search.query import words_of
+from codes.services.rows import rows_insert_with_history
 
 
 @dataclass(frozen=True)
@@ -66,5 +67,5 @@ def synonyms_add_missing(
                     imported_key=key,
                 )
             )
-    bulk_create_with_history(new, Synonym, default_change_reason=reason)
+    rows_insert_with_history(rows=new, reason=reason, when=timezone.now())
     return len(new)
