@@ -163,5 +163,5 @@ def test_an_exact_code_comes_first(public_codes, query, code):
 def test_the_module_runs_on_one_worker(request):
     """`--dist loadgroup` keeps a group on one worker by a suffix pytest-xdist adds to each test's
     id; where a pytest drops it (9.2 does) every worker loads the public sets again."""
-    if request.config.getvalue("loadgroup"):
+    if getattr(request.config.option, "dist", "no") == "loadgroup":
         assert request.node.nodeid.endswith("@public_codes"), request.node.nodeid

@@ -95,6 +95,11 @@ def codes_import(
     when = timezone.now()
     total = len(new) + len(changes)
     done = 0
+    # Shortest title first, so the ids given out ascend with the title's length: SQLite's FTS
+    # rowid is (title length, id) (codes/search/backends/sqlite.py), and FTS5 starts a new index
+    # segment whenever a row's rowid is below the one before it, which in code order is nearly
+    # every other row (an ICD-10-PCS import after ICD-10-CM took 234 s instead of 27 s).
+    new = sorted(new, key=lambda code: len(code.title))
     for start in range(0, len(new), BATCH_SIZE):
         batch = new[start : start + BATCH_SIZE]
         for code in batch:
