@@ -3,9 +3,11 @@
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 
 from codes.models import Code, SearchToken, Synonym
 from codes.search import search
+from codes.services.rows import rows_insert_with_history
 from tests.admin_forms import code_form_data
 
 
@@ -40,6 +42,18 @@ def test_titles_terms_and_bulk_updates_are_indexed(sample):
     assert found("adjustable height walker")[0] == "E0130"
     Code.objects.filter(pk=code.pk).delete()
     assert found("zimmer") == []
+
+
+def test_codes_an_import_inserts_in_one_statement_are_indexed_like_one_saved(sample):
+    codes = [
+        Code(
+            system_id=2, code=f"E01{n}", title=f"Quokka walker {n}", inclusion_terms="Wombat frame"
+        )
+        for n in (40, 41, 42)
+    ]
+    rows_insert_with_history(rows=codes, reason="import test", when=timezone.now())
+    assert sorted(found("wombat frame")[:3]) == ["E0140", "E0141", "E0142"]
+    assert search("quoka").corrected_query == "quokka"
 
 
 def test_a_code_marked_deleted_leaves_the_results_at_once(sample):

@@ -160,7 +160,7 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def _insert(
     model: type[models.Model], values: Iterable[Mapping[str, Any]], *, with_pk: bool
 ) -> None:
-    """INSERT the rows (attname -> value) into `model`'s table in one executemany; `with_pk`:
+    """INSERT the rows (attname -> value) into `model`'s table in one statement; `with_pk`:
     the rows carry their auto-assigned primary key's value (see `_reserve_ids`)."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
@@ -168,14 +168,18 @@ def _insert(
         (field.attname, field.column, convert)
         for field, convert in _converters(model, with_pk=with_pk)
     ]
-    names = [column for _, column, _ in pairs]
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, names))}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
-    rows = [[convert(row[attname]) for attname, _, convert in pairs] for row in values]
+    table = f"{quote(model._meta.db_table)} ({', '.join(quote(column) for _, column, _ in pairs)})"
+    rows = ([convert(row[attname]) for attname, _, convert in pairs] for row in values)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # COPY: one statement for all the rows, where executemany sends one per row.
+            with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(pairs))})", rows
+            )
 
 
 def rows_insert_with_history(

@@ -1,7 +1,8 @@
 """PostgreSQL: a weighted tsvector column on codes_code filled by a trigger, a GIN index over it,
 a vocabulary table with a pg_trgm index for the typo step, and a table of lines (the title and
 each inclusion term, with its length, tsvector and its code's system and status) kept in step by
-a trigger; made by migrations 0009, 0011 and 0012, whose SQL is frozen there.
+triggers (one a statement for inserts, which an import's COPY makes in one go, one a row for
+updates and deletes); made by migrations 0009, 0011, 0012 and 0019, whose SQL is frozen there.
 
 Texts are indexed with accents removed and every run of punctuation made a space, with the `simple`
 configuration: the default parser reads `dural/CSF` as one file-path token and `E11.65` as a
