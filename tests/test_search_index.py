@@ -1,5 +1,7 @@
 """The search index follows every save and delete, and can be rebuilt."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -54,6 +56,22 @@ def test_codes_an_import_inserts_in_one_statement_are_indexed_like_one_saved(sam
     rows_insert_with_history(rows=codes, reason="import test", when=timezone.now())
     assert sorted(found("wombat frame")[:3]) == ["E0140", "E0141", "E0142"]
     assert search("quoka").corrected_query == "quokka"
+
+
+def test_an_import_s_new_codes_are_found_and_codes_saved_after_it_are_indexed(db, tmp_path):
+    release = tmp_path / "hcpcs.csv"
+    rows = "".join(f"E01{n},Quokka walker {n},Wombat frame numbat {n}\n" for n in range(40, 60))
+    release.write_text("code,title,descriptor\n" + rows)
+    call_command("import_codes", str(release), system="hcpcs", stdout=io.StringIO())
+    assert found("quokka walker 47")[0] == "E0147"  # the title's line
+    assert found("numbat 51")[0] == "E0151"  # the descriptor
+    assert len(search("wombat frame", limit=50).hits) == 20
+    assert search("quoka").corrected_query == "quokka"
+    # The sync triggers are back: a code saved after the import is indexed, and an edit too.
+    Code.objects.create(system_id=2, code="E0160", title="Bilby walker")
+    Code.objects.filter(code="E0140").update(title="Dunnart walker")
+    assert found("bilby") == ["E0160"]
+    assert found("dunnart") == ["E0140"]
 
 
 def test_a_code_marked_deleted_leaves_the_results_at_once(sample):

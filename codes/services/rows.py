@@ -110,8 +110,24 @@ def _converters(
         if field.get_internal_type() in PLAIN_FIELD_TYPES or isinstance(field, models.AutoField):
             columns.append((field, _as_is))
         else:
-            columns.append((field, partial(field.get_db_prep_save, connection=connection)))
+            columns.append(
+                (field, _last_one_kept(partial(field.get_db_prep_save, connection=connection)))
+            )
     return columns
+
+
+def _last_one_kept(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`convert`, answering again without converting when given the value it was last given:
+    the rows of one insert mostly share their dates (`when`), and a date's conversion is the
+    costliest part of preparing a row."""
+    last: list[Any] = [object(), None]
+
+    def converted(value: Any) -> Any:
+        if value is not last[0]:
+            last[:] = [value, convert(value)]
+        return last[1]
+
+    return converted
 
 
 def _as_is(value: Any) -> Any:

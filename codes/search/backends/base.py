@@ -3,7 +3,8 @@ match, which ids in the index's own order, which vocabulary words look like a ty
 highlights and the choice of a typo's correction happen outside, so both backends agree."""
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from coderef.routers import read_connection
@@ -165,3 +166,10 @@ class SearchBackend(ABC):
     @abstractmethod
     def repair(self) -> None:
         """Put back sync machinery a schema change may have dropped (after every migrate)."""
+
+    @contextmanager
+    def codes_added_in_bulk(self) -> Iterator[None]:
+        """A block of a write transaction that adds codes and writes nothing else to the codes
+        table: a backend may index the added codes all at once when the block ends instead of
+        one by one (PostgreSQL's insert trigger already works a statement at a time)."""
+        yield

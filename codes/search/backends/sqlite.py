@@ -10,7 +10,8 @@ term, as its own row, with rowid `length(line) << 44 | code id << 12 | line numb
 one line holds the whole query come shortest line first.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -85,6 +86,19 @@ TOKEN_TRIGGERS = [
     BEGIN {_RENEW_TOKEN} END"""
     for table in SEARCHED_TABLES
     for event in ("INSERT", "UPDATE", "DELETE")
+]
+
+# Codes added in bulk (`codes_added_in_bulk`) go into the FTS tables by one statement each, in rowid
+# order, which FTS5 appends to its index; row by row, a rowid lower than the one before makes it
+# write out a new index segment, which it then has to merge.
+INSERT_TRIGGERS = [f"{TABLE}_insert", f"{LINES}_insert", "codes_code_search_token_insert"]
+_ADDED = "c.id > %s"
+INDEX_ADDED = [
+    f"""INSERT INTO {TABLE}(rowid, title, inclusion_terms, descriptor, lay_description)
+    SELECT {_ROW.format("c")}, c.title, c.inclusion_terms, c.descriptor, c.lay_description
+    FROM codes_code c WHERE {_ADDED} ORDER BY 1""",
+    f"""INSERT INTO {LINES}(rowid, line) SELECT {_LINE_ROW.format("c")}, value
+    FROM codes_code c, {_LINES_OF.format("c")} WHERE {_ADDED} AND {_LINES_WHERE} ORDER BY 1""",
 ]
 
 REBUILD = [
@@ -173,6 +187,26 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             for statement in REBUILD:
                 cursor.execute(statement)
+
+    @contextmanager
+    def codes_added_in_bulk(self) -> Iterator[None]:
+        """Without the insert triggers inside the block (SQLite's DDL is transactional and the
+        write transaction keeps other writers out), then the codes past the highest id before
+        it are indexed by one statement a table."""
+        assert connection.in_atomic_block, "codes are added in bulk inside a transaction"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM codes_code")
+            (highest,) = cursor.fetchone()
+            for trigger in INSERT_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER {trigger}")
+        try:
+            yield
+            with connection.cursor() as cursor:
+                for statement in INDEX_ADDED:
+                    cursor.execute(statement, [highest])
+                cursor.execute(_RENEW_TOKEN)
+        finally:
+            self.repair()
 
     def repair(self) -> None:
         """Create again the sync and token triggers of each table migrated this far."""
