@@ -119,7 +119,7 @@ def code_page_paths() -> list[str]:
     ]
     every_nth = [
         pk
-        for slug in Code.objects.values_list("system__slug", flat=True).distinct()
+        for slug in Code.objects.order_by().values_list("system__slug", flat=True).distinct()
         for pk in Code.objects.filter(system__slug=slug)
         .order_by("code")
         .values_list("pk", flat=True)[::CODE_PAGE_STEP]

@@ -172,6 +172,11 @@ class Code(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["system", "code"], name="unique_code_per_system"),
         ]
+        indexes = [
+            # The previous and next code of a section (the code page): without it, the last code
+            # of a section scans the rest of its system for a following code that is not there.
+            models.Index(fields=["system", "section_path", "code"], name="codes_code_in_section"),
+        ]
 
     def __str__(self) -> str:
         return self.code
