@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from django.conf import settings
+from django.test import Client
 
 from tests.conftest import CHROMIUM, PASSWORD
 
@@ -16,16 +18,34 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def sign_in(context, live_server, user):
+    """Give a browser context the session of `user`, as the login form would."""
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+
+
+def log_in_through_the_form(page, live_server, user):
+    """Log in as a user does: the login form, which leads to the search page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
 @pytest.fixture
 def login(page, live_server):
-    """Log in through the real form; returns a function that takes a user."""
+    """Sign a user in and open a page: by default the search page, where the login form leads;
+    returns a function that takes a user and a path. The form itself is driven by
+    `log_in_through_the_form`, in test_login.py."""
 
-    def _login(user):
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(f"{live_server.url}/")
+    def _login(user, path="/"):
+        sign_in(page.context, live_server, user)
+        page.goto(f"{live_server.url}{path}")
 
     return _login
 

@@ -1,4 +1,7 @@
-"""axe-core over every page a user sees: no serious or critical violation."""
+"""axe-core over every page a user sees: no serious or critical violation.
+
+A test signs one user in once and checks that user's pages in turn; it reports every page with a
+violation, by its path."""
 
 from pathlib import Path
 
@@ -7,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from codes.models import Code
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +27,12 @@ PAGES = [
     "/codes/cpt/63708/",
     "/compare/?codes=63707,63709&as_of=2025-06-30",  # before the codes were in coderef
     "/changes/",
+]
+EDITOR_PAGES = [
+    "/admin/",
+    "/admin/codes/code/",
+    "/admin/codes/code/{pk}/change/",
+    "/admin/codes/code/{pk}/history/",
 ]
 # Pages with what only auditors see: export buttons, texts as of a past day, a list export's page.
 AUDITOR_PAGES = [
@@ -48,70 +58,66 @@ def _serious_violations(page) -> list[dict]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
 
 
-def test_the_login_page_is_accessible(page, live_server):
+def _violations_by_page(page, live_server, paths) -> dict[str, list[dict]]:
+    """{path: its serious violations} for each page opened in turn."""
+    found = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        found[path] = _serious_violations(page)
+    return found
+
+
+def test_the_login_page_and_every_page_are_accessible(page, live_server, coder, sample):
     page.goto(f"{live_server.url}/accounts/login/")
-    assert _serious_violations(page) == []
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_every_page_is_accessible(page, live_server, login, coder, sample, path):
-    login(coder)
-    page.goto(f"{live_server.url}{path}")
-    assert _serious_violations(page) == []
+    found = {"/accounts/login/": _serious_violations(page)}
+    sign_in(page.context, live_server, coder)
+    found |= _violations_by_page(page, live_server, PAGES)
+    assert found == dict.fromkeys(["/accounts/login/", *PAGES], [])
 
 
 def test_a_change_and_its_diff_are_accessible(page, live_server, login, coder, sample):
     code = Code.objects.get(code="63709")
     code.lay_description += " The wound is closed in layers."
     code.save()
-    login(coder)
-    page.goto(f"{live_server.url}/changes/")
+    login(coder, "/changes/")
     assert _serious_violations(page) == []
     page.get_by_role("link", name="63709").first.click()
     page.wait_for_url("**/changes/code/*/")
     assert _serious_violations(page) == []
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/admin/",
-        "/admin/codes/code/",
-        "/admin/codes/code/{pk}/change/",
-        "/admin/codes/code/{pk}/history/",
-    ],
-)
-def test_the_editors_admin_pages_are_accessible(page, live_server, login, editor, sample, path):
-    login(editor)
-    page.goto(live_server.url + path.format(pk=Code.objects.get(code="63709").pk))
-    assert _serious_violations(page) == []
+def test_the_editors_admin_pages_are_accessible(page, live_server, editor, sample):
+    sign_in(page.context, live_server, editor)
+    paths = [path.format(pk=Code.objects.get(code="63709").pk) for path in EDITOR_PAGES]
+    assert _violations_by_page(page, live_server, paths) == dict.fromkeys(paths, [])
 
 
-@pytest.mark.parametrize("path", AUDITOR_PAGES)
-def test_every_auditor_page_is_accessible(page, live_server, login, auditor, sample, path):
-    login(auditor)
-    page.goto(f"{live_server.url}{path}")
-    assert _serious_violations(page) == []
+def test_every_auditor_page_is_accessible(page, live_server, auditor, sample):
+    sign_in(page.context, live_server, auditor)
+    assert _violations_by_page(page, live_server, AUDITOR_PAGES) == dict.fromkeys(AUDITOR_PAGES, [])
 
 
-@pytest.mark.parametrize("path", ["/", "/codes/cpt/63709/", "/compare/?codes=63707,63709"])
-def test_every_control_is_reachable_by_keyboard(page, live_server, login, coder, sample, path):
-    login(coder)
-    page.goto(f"{live_server.url}{path}")
-    count = page.evaluate(
-        """() => {
-            const selector = "a[href], button, input, select, textarea";
-            const controls = [...document.querySelectorAll(selector)]
-                .filter(e => e.offsetParent !== null && !e.disabled && e.type !== "hidden");
-            controls.forEach((e, i) => e.dataset.kb = i);
-            return controls.length;
-        }"""
-    )
-    reached = set()
-    for _ in range(count + 5):
-        page.keyboard.press("Tab")
-        reached.add(page.evaluate("document.activeElement.dataset.kb"))
-    assert {str(i) for i in range(count)} <= reached
+def test_every_control_is_reachable_by_keyboard(page, live_server, coder, sample):
+    sign_in(page.context, live_server, coder)
+    paths = ["/", "/codes/cpt/63709/", "/compare/?codes=63707,63709"]
+    unreached = {}
+    for path in paths:
+        page.goto(f"{live_server.url}{path}")
+        count = page.evaluate(
+            """() => {
+                const selector = "a[href], button, input, select, textarea";
+                const controls = [...document.querySelectorAll(selector)]
+                    .filter(e => e.offsetParent !== null && !e.disabled && e.type !== "hidden");
+                controls.forEach((e, i) => e.dataset.kb = i);
+                return controls.length;
+            }"""
+        )
+        reached = set()
+        for _ in range(count + 5):
+            page.keyboard.press("Tab")
+            reached.add(page.evaluate("document.activeElement.dataset.kb"))
+        unreached[path] = {str(i) for i in range(count)} - reached
+    assert unreached == dict.fromkeys(paths, set())
 
 
 def test_the_search_page_states_typed_in_place_are_accessible(

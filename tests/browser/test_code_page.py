@@ -5,8 +5,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_open_63709_and_follow_vs_63707(page, live_server, login, coder, sample):
-    login(coder)
-    page.goto(f"{live_server.url}/codes/cpt/63709/")
+    login(coder, "/codes/cpt/63709/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("63709")
     page.get_by_role("link", name="vs 63707").click()
     page.wait_for_url("**/compare/?codes=63707,63709")

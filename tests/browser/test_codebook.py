@@ -14,8 +14,7 @@ def test_open_e11_65_follow_an_excludes1_link_and_climb_the_breadcrumb_to_e11(
     sample,  # the code systems: a live server's database starts empty
     tabular,  # noqa: F811
 ):
-    login(coder)
-    page.goto(f"{live_server.url}/codes/icd10cm/E11.65/")
+    login(coder, "/codes/icd10cm/E11.65/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("E11.65")
     from_e11 = page.locator("h3.note-level", has_text="from E11 ").locator(
         "xpath=following-sibling::ul[1]"

@@ -13,8 +13,7 @@ def codes_in_url(page) -> str:
 def test_from_search_to_a_comparison_then_add_remove_and_move(
     page, live_server, login, coder, sample
 ):
-    login(coder)
-    page.goto(f"{live_server.url}/?q=6370")
+    login(coder, "/?q=6370")
     # The search page's contract: compare boxes named `codes` with `system:code` values.
     page.locator("input.compare-box[value='cpt:63707']").check()
     page.locator("input.compare-box[value='cpt:63709']").check()
@@ -50,8 +49,7 @@ def test_from_search_to_a_comparison_then_add_remove_and_move(
 
 
 def test_word_marks_hide_and_show(page, live_server, login, coder, sample):
-    login(coder)
-    page.goto(f"{live_server.url}/compare/?codes=63707,63709")
+    login(coder, "/compare/?codes=63707,63709")
     removed = page.locator(".column del").first
     expect(removed).to_be_visible()
     toggle = page.get_by_role("button", name="Hide word marks")
@@ -65,8 +63,7 @@ def test_word_marks_hide_and_show(page, live_server, login, coder, sample):
 
 
 def test_compare_with_from_the_code_page(page, live_server, login, coder, sample):
-    login(coder)
-    page.goto(f"{live_server.url}/codes/cpt/63709/")
+    login(coder, "/codes/cpt/63709/")
     page.get_by_label("Compare 63709 with").fill("63710")
     page.get_by_role("button", name="Compare", exact=True).click()
     page.wait_for_url("**/compare/?codes=63709,63710")

@@ -12,8 +12,7 @@ def test_an_editor_edits_63707_views_it_on_the_site_and_sees_the_diff(
     page, live_server, login, editor, sample
 ):
     code = Code.objects.get(code="63707")
-    login(editor)
-    page.goto(f"{live_server.url}/admin/codes/code/{code.pk}/change/")
+    login(editor, f"/admin/codes/code/{code.pk}/change/")
     lay = page.get_by_label("Lay description:")
     lay.fill(lay.input_value().replace("sutures", "fine stitches"))
     page.get_by_label("Why (optional):").fill("plainer words for coders")

@@ -15,8 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_an_auditor_downloads_the_pdf_of_a_comparison(page, live_server, login, auditor, sample):
-    login(auditor)
-    page.goto(f"{live_server.url}/compare/?codes=63707,63709")
+    login(auditor, "/compare/?codes=63707,63709")
     exports = page.get_by_role("navigation", name="Export this comparison")
     with page.expect_download() as download_info:
         exports.get_by_role("link", name="PDF (A4)").click()
@@ -37,8 +36,7 @@ def test_an_auditor_downloads_the_pdf_of_a_comparison(page, live_server, login, 
 def test_the_export_links_follow_the_codes_and_the_date_shown(
     page, live_server, login, auditor, sample
 ):
-    login(auditor)
-    page.goto(f"{live_server.url}/compare/?codes=63707,63709")
+    login(auditor, "/compare/?codes=63707,63709")
     csv_link = page.get_by_role("link", name="CSV")
     page.get_by_label("Add a code").fill("63704")
     page.get_by_role("link", name="Add 63704").click()  # swapped in by htmx
@@ -59,8 +57,7 @@ def test_an_auditor_exports_the_list_as_pdf_in_the_background(
 ):
     # The database backend, as in production; the worker runs when the test says so.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    login(auditor)
-    page.goto(f"{live_server.url}/comparisons/")
+    login(auditor, "/comparisons/")
     exports = page.get_by_role("navigation", name="Export these comparison notes")
     exports.get_by_role("link", name="PDF (A4)").click()
     status = page.locator("#export-status")

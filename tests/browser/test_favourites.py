@@ -1,8 +1,7 @@
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.browser.test_accessibility import _serious_violations
 
 pytestmark = pytest.mark.browser
@@ -16,8 +15,7 @@ def browser_context_args(browser_context_args):
 def test_star_codes_and_a_comparison_by_keyboard_and_find_them_again(
     page, live_server, login, coder, sample
 ):
-    login(coder)
-    page.goto(f"{live_server.url}/codes/cpt/63707/")
+    login(coder, "/codes/cpt/63707/")
     page.goto(f"{live_server.url}/codes/cpt/63709/")
     star = page.get_by_role("button", name="Star 63709")
     expect(star).to_have_attribute("aria-pressed", "false")
@@ -63,13 +61,8 @@ def test_star_codes_and_a_comparison_by_keyboard_and_find_them_again(
 
 
 def test_a_star_works_without_javascript(browser, live_server, coder, sample):
-    signed_in = Client()
-    signed_in.force_login(coder)
     context = browser.new_context(java_script_enabled=False)
-    session = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+    sign_in(context, live_server, coder)
     page = context.new_page()
     page.goto(f"{live_server.url}/codes/cpt/63709/")
     page.get_by_role("button", name="Star 63709").click()

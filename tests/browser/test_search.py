@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 from codes.models import Code, ZeroResultQuery
-from tests.conftest import PASSWORD
+from tests.browser.conftest import log_in_through_the_form
 
 pytestmark = pytest.mark.browser
 
@@ -73,8 +73,7 @@ def test_typing_a_vs_query_letter_by_letter_never_navigates(
 def test_the_caret_is_at_the_end_after_a_reload_and_slash_never_types(
     page, live_server, login, coder, sample
 ):
-    login(coder)
-    page.goto(f"{live_server.url}/?q=6370")
+    login(coder, "/?q=6370")
     expect(page.locator("#q")).to_be_focused()
     page.keyboard.type("9")
     expect(page.locator("#q")).to_have_value("63709")
@@ -113,7 +112,9 @@ def test_the_first_letter_does_not_flash_nothing_found(page, live_server, login,
     expect(page.get_by_text("Nothing found")).to_have_count(0)
 
 
-def test_compare_selected_waits_for_two_ticked_codes(page, live_server, login, coder, sample):
+def test_compare_selected_waits_for_two_ticked_codes_and_sends_them(
+    page, live_server, login, coder, sample
+):
     login(coder)
     page.locator("#q").fill("6370")
     button = page.get_by_role("button", name="Compare selected")
@@ -127,24 +128,14 @@ def test_compare_selected_waits_for_two_ticked_codes(page, live_server, login, c
     expect(page.locator(FIRST_RESULT)).to_contain_text("63700")
     page.get_by_role("checkbox", name="compare").nth(5).check()
     expect(button).to_be_enabled()
-
-
-def test_compare_selected_sends_the_ticked_codes(page, live_server, login, coder, sample):
-    login(coder)
-    page.locator("#q").fill("6370")
-    page.get_by_role("checkbox", name="compare").nth(4).check()
-    page.get_by_role("checkbox", name="compare").nth(5).check()
-    page.get_by_role("button", name="Compare selected").click()
+    button.click()
     page.wait_for_url("**/compare/?codes=63707,63709")
 
 
 def test_without_javascript_the_form_still_searches(browser, live_server, coder, sample):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(coder.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_through_the_form(page, live_server, coder)
     page.locator("#q").fill("crutches")
     page.get_by_label("System").select_option("hcpcs")
     page.get_by_role("button", name="Search", exact=True).click()
@@ -194,10 +185,13 @@ def test_only_the_query_a_coder_settles_on_is_counted_as_finding_nothing(
     page, live_server, login, coder, sample
 ):
     login(coder)
-    page.locator("#q").press_sequentially("xylophone", delay=60)
-    expect(page.locator("#search-results .empty")).to_contain_text("Nothing found for “xylophone”")
-    # The query stood for a moment: it is counted once, none of the letters on the way.
-    page.wait_for_timeout(2500)
+    with page.expect_response(lambda response: "x-search-settled" in response.request.headers):
+        page.locator("#q").press_sequentially("xylophone", delay=60)
+        expect(page.locator("#search-results .empty")).to_contain_text(
+            "Nothing found for “xylophone”"
+        )
+    # The query stood for a moment and was asked again, saying so: it is counted once, none of
+    # the letters on the way.
     assert dict(ZeroResultQuery.objects.values_list("query", "count")) == {"xylophone": 1}
 
 
