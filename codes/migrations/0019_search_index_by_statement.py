@@ -4,15 +4,21 @@ from django.db import migrations
 # by one statement (an import's COPY) get their search lines and new vocabulary words in one
 # statement-level trigger over the inserted rows, instead of one trigger call per row; updates
 # and deletes keep the row triggers of 0009 and 0011.
-POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION codes_code_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        NEW.search_vector :=
+
+# The row's weighted tsvector, as 0009 computes it (both directions keep it).
+_SEARCH_VECTOR = """        NEW.search_vector :=
             setweight(to_tsvector('simple', codes_search_words(NEW.title)), 'A')
             || setweight(to_tsvector('simple', codes_search_words(NEW.inclusion_terms)), 'B')
             || setweight(to_tsvector('simple', codes_search_words(NEW.descriptor)), 'C')
             || setweight(to_tsvector('simple', codes_search_words(NEW.lay_description)), 'D');
-        IF TG_OP = 'UPDATE' THEN
+"""
+
+POSTGRESQL = [
+    """CREATE OR REPLACE FUNCTION codes_code_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+    """
+    + _SEARCH_VECTOR
+    + """        IF TG_OP = 'UPDATE' THEN
             INSERT INTO codes_search_vocabulary(term)
                 SELECT unnest(tsvector_to_array(NEW.search_vector)) ON CONFLICT DO NOTHING;
         END IF;
@@ -48,12 +54,9 @@ POSTGRESQL_DROP = [
     FOR EACH ROW EXECUTE FUNCTION codes_search_lines_sync()""",
     """CREATE OR REPLACE FUNCTION codes_code_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.search_vector :=
-            setweight(to_tsvector('simple', codes_search_words(NEW.title)), 'A')
-            || setweight(to_tsvector('simple', codes_search_words(NEW.inclusion_terms)), 'B')
-            || setweight(to_tsvector('simple', codes_search_words(NEW.descriptor)), 'C')
-            || setweight(to_tsvector('simple', codes_search_words(NEW.lay_description)), 'D');
-        INSERT INTO codes_search_vocabulary(term)
+    """
+    + _SEARCH_VECTOR
+    + """        INSERT INTO codes_search_vocabulary(term)
             SELECT unnest(tsvector_to_array(NEW.search_vector)) ON CONFLICT DO NOTHING;
         RETURN NEW;
     END

@@ -6,6 +6,7 @@ flags the comparison notes naming the code (`ComparisonNoteQuerySet.with_review_
 """
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import date
 from typing import Any
 
@@ -96,7 +97,8 @@ def codes_import(
     when = timezone.now()
     total = len(new) + len(changes)
     done = 0
-    with get_backend().codes_added_in_bulk():
+    # An import that adds nothing (a re-import, a release of changes only) touches no triggers.
+    with get_backend().codes_added_in_bulk() if new else nullcontext():
         for start in range(0, len(new), BATCH_SIZE):
             batch = new[start : start + BATCH_SIZE]
             for code in batch:
