@@ -10,6 +10,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from codes.models import Code
 
+# Which URL asks for a login is the URL configuration's and the views' decorators, not SQL.
+pytestmark = pytest.mark.any_database
+
 SAMPLE_VALUES = {
     "slug": "cpt",
     "str": "63709",

@@ -169,12 +169,14 @@ def test_starting_an_export_deletes_expired_ones(auditor_client):
     assert ExportJob.objects.count() == 1
 
 
+@pytest.mark.any_database  # processes, not SQL
 def test_a_pdf_laid_out_by_workers_leaves_no_process(auditor_client, monkeypatch, new_children):
     monkeypatch.setattr(pdf_format, "PDF_PART_SIZE", 1)
     assert finished_export(auditor_client, LIST_PDF).status_code == 200
     assert new_children() == set()
 
 
+@pytest.mark.any_database  # processes, not SQL
 def test_an_export_failing_midway_leaves_no_process_and_says_so(
     auditor_client, monkeypatch, new_children
 ):
@@ -198,6 +200,7 @@ def test_an_export_failing_midway_leaves_no_process_and_says_so(
     assert new_children() == set()
 
 
+@pytest.mark.any_database  # processes, not SQL
 def test_a_pdf_over_its_time_limit_is_stopped_with_its_workers(
     auditor_client, monkeypatch, settings, new_children
 ):
@@ -218,6 +221,7 @@ parts_to_pdf([page] * 40, {}, laid_out=lambda n: print(n, flush=True))
 """
 
 
+@pytest.mark.any_database  # processes, not SQL
 def test_layout_workers_die_with_the_process_that_started_them():
     # A gunicorn timeout (SIGABRT) or an OOM kill gives the process no chance to clean up.
     # (Its resource tracker, left alone, warns on stderr of the semaphores it cleans up.)

@@ -25,6 +25,9 @@ from codes.exports import cells, verify, xlsx
 from codes.exports import pdf as pdf_format
 from codes.models import Code, ComparisonNote, Differentiator, ExportRecord
 
+# `any_database`: a file's layout and who may download it do not depend on the database (the
+# SQLite run has those tests); what reads the export log back (verification, the records) runs
+# on both, since PostgreSQL keeps the log's JSON as jsonb.
 TITLE_63707 = "Repair of dural or cerebrospinal fluid leak, without laminectomy"
 TITLE_63709 = "Repair of dural or cerebrospinal fluid leak or pseudomeningocele, with laminectomy"
 DESCRIPTOR_63709 = "where a laminectomy is done to reach it"
@@ -117,6 +120,7 @@ def assert_logged(record, data, *, fmt, user="auditor", rows=2):
 # --- One comparison, each format ------------------------------------------------------------
 
 
+@pytest.mark.any_database
 def test_csv_has_a_row_per_code_with_texts_differences_stamp_and_notice(download):
     response, data, record = download(f"{PAIR}&format=csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -144,6 +148,7 @@ def test_csv_has_a_row_per_code_with_texts_differences_stamp_and_notice(download
     assert (record.codes, record.filters, record.as_of) == ("63707,63709", "", None)
 
 
+@pytest.mark.any_database
 def test_xlsx_has_the_codes_side_by_side_the_differences_table_and_an_about_sheet(download):
     response, data, record = download(f"{PAIR}&format=xlsx")
     assert response["Content-Disposition"].endswith('.xlsx"')
@@ -180,6 +185,7 @@ def test_xlsx_has_the_codes_side_by_side_the_differences_table_and_an_about_shee
     assert_logged(record, data, fmt="xlsx")
 
 
+@pytest.mark.any_database
 def test_json_is_the_api_document_with_the_stamp(download, auditor_client):
     response, data, record = download(f"{PAIR}&format=json")
     assert response["Content-Type"] == "application/json"
@@ -201,6 +207,7 @@ def test_json_is_the_api_document_with_the_stamp(download, auditor_client):
     assert_logged(record, data, fmt="json")
 
 
+@pytest.mark.any_database
 def test_pdf_shows_the_comparison_the_differences_the_stamp_and_page_numbers(download):
     response, data, record = download(f"{PAIR}&format=pdf")
     assert response["Content-Type"] == "application/pdf"
@@ -226,6 +233,7 @@ def test_pdf_shows_the_comparison_the_differences_the_stamp_and_page_numbers(dow
     assert verify.seal_of(data).export_id == record.export_id
 
 
+@pytest.mark.any_database
 def test_pdf_on_letter_paper_and_texts_with_markup_shown_as_text(download):
     Code.objects.filter(code="63707").update(
         title='<script>alert("x")</script> <b>Bold</b> & =HYPERLINK("http://evil.example")'
@@ -249,12 +257,14 @@ def test_pdf_on_letter_paper_and_texts_with_markup_shown_as_text(download):
         "\rx",
     ],
 )
+@pytest.mark.any_database
 def test_cells_that_would_be_formulas_get_an_apostrophe(value):
     assert cells.neutralised(value) == "'" + value
     assert cells.neutralised("Not done") == "Not done"
     assert cells.neutralised(3) == 3
 
 
+@pytest.mark.any_database
 def test_a_text_starting_like_a_formula_stays_text_in_csv_and_xlsx(download):
     formula = '=HYPERLINK("http://evil.example","click")'
     Code.objects.filter(code="63707").update(title=formula)
@@ -271,6 +281,7 @@ def test_a_text_starting_like_a_formula_stays_text_in_csv_and_xlsx(download):
     assert rows["Laminectomy"][1].value == "'-1 level"
 
 
+@pytest.mark.any_database
 def test_the_columns_follow_the_order_asked_for(download):
     _, data, _ = download("/compare/export/?codes=63709,63707&format=csv")
     first, second = csv_rows(data)
@@ -278,6 +289,7 @@ def test_the_columns_follow_the_order_asked_for(download):
     assert "Laminectomy: Done to reach the leak, included" in first["differences"]
 
 
+@pytest.mark.any_database
 def test_three_codes_and_two_notes_in_one_csv(download):
     myelo, dural = Code.objects.get(code="63706"), Code.objects.get(code="63707")
     note = ComparisonNote.objects.create(code_a=myelo, code_b=dural, summary="Not the same sac.")
@@ -469,6 +481,7 @@ def test_verify_export_says_what_a_pdf_holds_pages_and_notes_not_rows(download, 
 # --- Texts exports must survive ----------------------------------------------------------------
 
 
+@pytest.mark.any_database
 @pytest.mark.parametrize("url", [f"{PAIR}&format=xlsx", "/comparisons/export/?format=xlsx"])
 def test_a_vertical_tab_pasted_from_word_does_not_break_the_workbooks(download, url):
     Code.objects.filter(code="63707").update(title="Repair of dural\x0bleak, without laminectomy")
@@ -482,6 +495,7 @@ def test_a_vertical_tab_pasted_from_word_does_not_break_the_workbooks(download, 
     assert rows["Note: 63707 vs 63709"][1].value == "Same condition;\n63709 adds a laminectomy."
 
 
+@pytest.mark.any_database
 @pytest.mark.parametrize("fmt", ["csv", "json", "pdf"])
 def test_control_characters_are_taken_out_of_every_other_format(download, fmt):
     Code.objects.filter(code="63707").update(title="Repair of dural\x0bleak\x07, without")
@@ -494,6 +508,7 @@ def test_control_characters_are_taken_out_of_every_other_format(download, fmt):
 # --- What each format shows ---------------------------------------------------------------------
 
 
+@pytest.mark.any_database
 def test_the_pdf_file_name_carries_the_paper_size():
     export = export_of("63707", "63709")
     day = f"{export.stamp.generated_at:%Y-%m-%d}"
@@ -504,6 +519,7 @@ def test_the_pdf_file_name_carries_the_paper_size():
     assert exports.filename(export, "csv", paper="letter") == f"coderef-63707-vs-63709-{day}.csv"
 
 
+@pytest.mark.any_database
 def test_the_pdf_shows_each_notes_review_status(download):
     _, data, _ = download(f"{PAIR}&format=pdf")
     assert "Needs review: no." in pdf_text(data)
@@ -514,6 +530,7 @@ def test_the_pdf_shows_each_notes_review_status(download):
     assert "Needs review: no." not in text
 
 
+@pytest.mark.any_database
 def test_json_lists_instructional_notes_and_writes_times_in_iso_8601(download, auditor_client):
     Code.objects.filter(code="63707").update(
         instructional_notes="Code also: any graft\n\nExcludes1: spinal tap leak"
@@ -533,6 +550,7 @@ def test_json_lists_instructional_notes_and_writes_times_in_iso_8601(download, a
     )
 
 
+@pytest.mark.any_database
 def test_the_exports_say_whether_each_descriptor_is_official_or_a_paraphrase(
     download, auditor_client
 ):
@@ -550,6 +568,7 @@ def test_the_exports_say_whether_each_descriptor_is_official_or_a_paraphrase(
 # --- The list export --------------------------------------------------------------------------
 
 
+@pytest.mark.any_database
 def test_the_list_export_holds_every_note_in_one_file(download):
     response, data, record = download("/comparisons/export/?format=csv")
     assert response["Content-Disposition"] == (
@@ -565,6 +584,7 @@ def test_the_list_export_holds_every_note_in_one_file(download):
     assert (record.row_count, record.codes, record.filters) == (4, "", "")
 
 
+@pytest.mark.any_database
 def test_the_list_export_keeps_the_filters_of_the_list(download):
     _, data, record = download("/comparisons/export/?format=json&system=cpt&code=63709")
     document = json.loads(data)
@@ -576,6 +596,7 @@ def test_the_list_export_keeps_the_filters_of_the_list(download):
     assert [c["url"] for c in json.loads(data)["comparisons"]] == ["/compare/?codes=63704,63706"]
 
 
+@pytest.mark.any_database
 def test_each_comparison_of_the_list_export_is_the_api_document(download, auditor_client):
     _, data, _ = download("/comparisons/export/?format=json")
     for comparison in json.loads(data)["comparisons"]:
@@ -583,6 +604,7 @@ def test_each_comparison_of_the_list_export_is_the_api_document(download, audito
         assert comparison == auditor_client.get(f"/api/compare?codes={codes}").json()
 
 
+@pytest.mark.any_database
 def test_the_list_workbook_has_an_index_and_a_sheet_per_comparison(download):
     _, data, _ = download("/comparisons/export/?format=xlsx")
     workbook = load_workbook(io.BytesIO(data))
@@ -598,6 +620,7 @@ def test_the_list_workbook_has_an_index_and_a_sheet_per_comparison(download):
     assert workbook["Comparisons"].freeze_panes == "A2"
 
 
+@pytest.mark.any_database
 def test_sheet_names_keep_to_excels_rules():
     comparisons = [
         {"codes": [{"code": "G96.00"}, {"code": "G97.41"}]},
@@ -615,6 +638,7 @@ def test_sheet_names_keep_to_excels_rules():
     assert all(len(title) <= 31 for title in titles)
 
 
+@pytest.mark.any_database
 def test_the_list_pdf_numbers_the_pages_of_each_comparison(download, monkeypatch):
     # One comparison per part: the parts are laid out by worker processes and joined.
     monkeypatch.setattr(pdf_format, "PDF_PART_SIZE", 1)
@@ -656,6 +680,7 @@ def test_the_list_export_makes_the_same_queries_for_many_notes(download):
 # --- Who may export, and bad input -----------------------------------------------------------
 
 
+@pytest.mark.any_database
 @pytest.mark.parametrize("user", ["coder", "editor", "nobody"])
 @pytest.mark.parametrize("url", [f"{PAIR}&format=csv", "/comparisons/export/?format=csv"])
 def test_only_auditors_and_superusers_may_export(client, sample, request, user, url):
@@ -664,18 +689,21 @@ def test_only_auditors_and_superusers_may_export(client, sample, request, user, 
     assert not ExportRecord.objects.exists()
 
 
+@pytest.mark.any_database
 def test_a_superuser_may_export(client, sample, django_user_model):
     client.force_login(django_user_model.objects.create_superuser("root", password="x" * 20))
     assert client.get(f"{PAIR}&format=json").status_code == 200
     assert ExportRecord.objects.get().username == "root"
 
 
+@pytest.mark.any_database
 def test_signed_out_users_are_sent_to_log_in(client, sample):
     response = client.get(f"{PAIR}&format=csv")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
+@pytest.mark.any_database
 def test_export_buttons_show_only_to_those_who_may_export(client, sample, coder, auditor):
     client.force_login(coder)
     assert 'class="exports"' not in client.get("/compare/?codes=63707,63709").content.decode()
@@ -698,6 +726,7 @@ def test_export_buttons_show_only_to_those_who_may_export(client, sample, coder,
     assert "Export the notes matching the filter:" in html
 
 
+@pytest.mark.any_database
 def test_every_export_link_on_the_page_downloads(auditor_client):
     html = auditor_client.get("/compare/?codes=63709,63707").content.decode()
     for url in re.findall(r'href="(/compare/export/[^"]+)"', html):
@@ -756,6 +785,7 @@ def test_export_records_are_read_only_in_the_admin(client, auditor, download):
     assert client.get("/admin/codes/exportrecord/add/").status_code == 403
 
 
+@pytest.mark.any_database
 def test_the_filename_names_the_day_the_texts_are_from():
     export = export_of("G96.00", "63707", as_of=date(2026, 3, 1))
     assert exports.filename(export, "pdf") == "coderef-G96.00-vs-63707-as-of-2026-03-01-a4.pdf"

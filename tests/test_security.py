@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
 }
 
 
+@pytest.mark.any_database  # the settings' checks, which read no database
 def test_check_deploy_passes_with_the_documented_production_environment():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(PRODUCTION_ENV)

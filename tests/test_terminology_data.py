@@ -10,6 +10,7 @@ one title. No database: the readers run on unsaved CodeSystem rows.
 
 import csv
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -23,8 +24,12 @@ from codes.importers.public import public_sets, readable
 from codes.models import Code, CodeSystem
 
 # These read the files, not a database: the SQLite run checks them, the PostgreSQL run would
-# only repeat it.
-pytestmark = [pytest.mark.quality, pytest.mark.sqlite_only]
+# only repeat it. One worker takes the module (`--dist loadgroup`), so the files are read once.
+pytestmark = [
+    pytest.mark.quality,
+    pytest.mark.any_database,
+    pytest.mark.xdist_group("public_code_files"),
+]
 
 STARTER = settings.BASE_DIR / "fixtures" / "terminology" / "starter.csv"
 QUALITY = settings.BASE_DIR / "tests" / "data" / "search_quality.tsv"
@@ -45,9 +50,11 @@ class CodeSets:
     codes: dict[str, str]  # code -> system slug, every live code of the three sets
     titles: list[tuple[str, str]]  # (code, title)
     postings: dict[str, frozenset[int]]  # title word -> indexes into titles
+    ordered: list[str]  # the codes, sorted: a family's codes follow its prefix
 
     def is_code_or_family(self, target: str) -> bool:
-        return target in self.codes or any(code.startswith(target) for code in self.codes)
+        at = bisect_left(self.ordered, target)
+        return at < len(self.ordered) and self.ordered[at].startswith(target)
 
     def titles_with_words(self, phrase: str, code_pattern: str = "") -> list[tuple[str, str]]:
         """The titles holding every word of the phrase (of codes matching code_pattern)."""
@@ -84,7 +91,9 @@ def code_sets() -> CodeSets:
             for word in set(words_of(record.title)):
                 postings.setdefault(word, set()).add(len(titles))
             titles.append((record.code, record.title))
-    return CodeSets(codes, titles, {word: frozenset(ids) for word, ids in postings.items()})
+    return CodeSets(
+        codes, titles, {word: frozenset(ids) for word, ids in postings.items()}, sorted(codes)
+    )
 
 
 @dataclass(frozen=True)
