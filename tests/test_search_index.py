@@ -74,6 +74,31 @@ def test_an_import_s_new_codes_are_found_and_codes_saved_after_it_are_indexed(db
     assert found("dunnart") == ["E0140"]
 
 
+def _pending_entries() -> list[int]:
+    """The entries waiting in the pending list of each search GIN index (pgstattuple)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        cursor.execute(
+            "SELECT (pgstatginindex(%s)).pending_tuples, (pgstatginindex(%s)).pending_tuples",
+            ["codes_code_search_vector", "codes_search_line_vector"],
+        )
+        return list(cursor.fetchone())
+
+
+@pytest.mark.postgres_only
+def test_an_import_leaves_no_search_entries_waiting_in_a_pending_list(db, tmp_path):
+    release = tmp_path / "hcpcs.csv"
+    rows = "".join(f"E02{n},Potoroo walker {n},Bettong frame {n}\n" for n in range(10, 90))
+    release.write_text("code,title,descriptor\n" + rows)
+    call_command("import_codes", str(release), system="hcpcs", stdout=io.StringIO())
+    assert _pending_entries() == [0, 0]
+    assert len(search("bettong frame", limit=100).hits) == 80
+    # An edit's entries wait in the pending lists (fastupdate, migration 0021) until merged.
+    Code.objects.create(system_id=2, code="E0290", title="Quoll walker")
+    assert all(_pending_entries())
+    assert found("quoll") == ["E0290"]
+
+
 def test_a_code_marked_deleted_leaves_the_results_at_once(sample):
     assert found("cerebrospinal fluid leak")[0] == "G96.00"
     Code.objects.filter(code="G96.00").update(status=Code.Status.DELETED)
