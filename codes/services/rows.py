@@ -5,9 +5,10 @@ Every write of a tracked row goes through here (directly or through the entity's
 no path can write a row whose earlier state was never recorded.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -65,13 +66,21 @@ def rows_record_baselines(*, rows: "models.QuerySet[Row]") -> None:
     history.bulk_history_create(unrecorded, update=True, default_change_reason=BASELINE_REASON)
 
 
+@cache
+def _text_attnames(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(
+        field.attname
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+    )
+
+
 def _clean_texts(row: models.Model) -> None:
     """Take control characters (a vertical tab pasted from Word ...) out of the row's texts."""
-    for field in row._meta.concrete_fields:
-        if isinstance(field, models.CharField | models.TextField):
-            value = getattr(row, field.attname)
-            if isinstance(value, str):
-                setattr(row, field.attname, clean_text(value))
+    for attname in _text_attnames(type(row)):
+        value = getattr(row, attname)
+        if isinstance(value, str):
+            setattr(row, attname, clean_text(value))
 
 
 @transaction.atomic
@@ -96,24 +105,13 @@ def row_save(
     return row
 
 
-def _converters(
-    model: type[models.Model], *, with_pk: bool
-) -> list[tuple[models.Field[Any, Any], Callable[[Any], Any]]]:
-    """(field, value -> database value) for the concrete fields of `model` (an auto-assigned
-    primary key only `with_pk`): dates, times and JSON through the backend's own adapters,
-    plain values (text, numbers, foreign-key ids) as they are."""
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """value -> database value for `field`: dates, times and JSON through the backend's own
+    adapters; None for plain values (text, numbers, ids), which the drivers take as they are."""
+    if field.get_internal_type() in PLAIN_FIELD_TYPES or isinstance(field, models.AutoField):
+        return None
     connection = transaction.get_connection()
-    columns: list[tuple[models.Field[Any, Any], Callable[[Any], Any]]] = []
-    for field in model._meta.concrete_fields:
-        if isinstance(field, models.AutoField) and not with_pk:
-            continue
-        if field.get_internal_type() in PLAIN_FIELD_TYPES or isinstance(field, models.AutoField):
-            columns.append((field, _as_is))
-        else:
-            columns.append(
-                (field, _last_one_kept(partial(field.get_db_prep_save, connection=connection)))
-            )
-    return columns
+    return _last_one_kept(partial(field.get_db_prep_save, connection=connection))
 
 
 def _last_one_kept(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -128,10 +126,6 @@ def _last_one_kept(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return last[1]
 
     return converted
-
-
-def _as_is(value: Any) -> Any:
-    return value
 
 
 # Field types whose Python values the database drivers take unchanged.
@@ -174,27 +168,39 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
 
 
 def _insert(
-    model: type[models.Model], values: Iterable[Mapping[str, Any]], *, with_pk: bool
+    model: type[models.Model], attnames: Sequence[str], values: Iterable[Sequence[Any]]
 ) -> None:
-    """INSERT the rows (attname -> value) into `model`'s table in one statement; `with_pk`:
-    the rows carry their auto-assigned primary key's value (see `_reserve_ids`)."""
+    """INSERT the rows (values in the order of `attnames`) into `model`'s table in one
+    statement; an auto-assigned primary key among them was reserved (see `_reserve_ids`)."""
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
-    pairs = [
-        (field.attname, field.column, convert)
-        for field, convert in _converters(model, with_pk=with_pk)
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    converted = [
+        (index, convert)
+        for index, name in enumerate(attnames)
+        if (convert := _converter(fields[name])) is not None
     ]
-    table = f"{quote(model._meta.db_table)} ({', '.join(quote(column) for _, column, _ in pairs)})"
-    rows = ([convert(row[attname]) for attname, _, convert in pairs] for row in values)
+
+    def prepared(row: Sequence[Any]) -> Sequence[Any]:
+        if not converted:
+            return row
+        values = list(row)
+        for index, convert in converted:
+            values[index] = convert(values[index])
+        return values
+
+    columns = ", ".join(quote(fields[name].column) for name in attnames)
+    table = f"{quote(model._meta.db_table)} ({columns})"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: one statement for all the rows, where executemany sends one per row.
             with cursor.copy(f"COPY {table} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for row in values:
+                    copy.write_row(prepared(row))
         else:
             cursor.executemany(
-                f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(pairs))})", rows
+                f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(attnames))})",
+                map(prepared, values),
             )
 
 
@@ -214,26 +220,26 @@ def rows_insert_with_history(
         for f in model._meta.concrete_fields
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
+    alias = transaction.get_connection().alias
     for row, pk in zip(rows, _reserve_ids(model, len(rows)), strict=True):
         row.pk = pk
         for attname in stamped:
             setattr(row, attname, when)
         _clean_texts(row)
         row._state.adding = False
-        row._state.db = transaction.get_connection().alias
-    tracked = [f.attname for f in model._meta.concrete_fields]
-    _insert(model, ({name: getattr(row, name) for name in tracked} for row in rows), with_pk=True)
-    _insert(
-        history,
-        (
-            {name: getattr(row, name) for name in tracked}
-            | {
-                "history_date": when,
-                "history_change_reason": reason,
-                "history_type": "+",
-                "history_user_id": user_id,
-            }
-            for row in rows
-        ),
-        with_pk=False,
-    )
+        row._state.db = alias
+    tracked = [f.attname for f in model._meta.concrete_fields]  # the key and one field at least
+    values = list(map(attrgetter(*tracked), rows))
+    _insert(model, tracked, values)
+    revision = {
+        "history_date": when,
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": user_id,
+    }
+    # The history table keeps the fields history tracks (not, say, texts_changed_at).
+    kept = [f.attname for f in history._meta.concrete_fields if f.attname in tracked]
+    if kept != tracked:
+        values = list(map(itemgetter(*(tracked.index(name) for name in kept)), values))
+    tail = tuple(revision.values())
+    _insert(history, [*kept, *revision], (row + tail for row in values))
