@@ -158,7 +158,12 @@ def tokens_by_code(codes: Iterable[Code]) -> dict[int, str]:
         for code in codes
     }
     spellings = {spelling for pairs in named.values() for _, spelling in pairs}
-    existing = set(Code.objects.filter(code__in=spellings).values_list("system_id", "code"))
+    # The system ids lead the unique (system, code) index, so this is one seek per pair.
+    existing = set(
+        Code.objects.filter(
+            system_id__in=[system.pk for system in systems], code__in=spellings
+        ).values_list("system_id", "code")
+    )
     return {
         code.pk: code.code
         if len(named[code.pk] & existing) == 1
