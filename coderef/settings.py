@@ -159,13 +159,20 @@ DATABASE_ROUTERS = ["coderef.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Search results (codes.search) are cached in each process's memory under a token that the database
-# renews on every edit, so several processes or instances never disagree; about 12 kB an entry.
+# Search results (codes.search) and the parts of code and comparison pages and API documents that
+# every coder sees alike are cached in each process's memory under a token that the database renews
+# on every change (codes.cache), so several processes or instances never disagree. A search result
+# is about 12 kB, a page's parts about 10 kB.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_SEARCH_CACHE_ENTRIES", "2000"))},
-    }
+    },
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_PAGE_CACHE_ENTRIES", "2000"))},
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [

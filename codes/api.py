@@ -1,13 +1,17 @@
 """The JSON API: plain functions, one per endpoint, under /api/ (DESIGN.md "URLs and JSON")."""
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from codes import favourites as my_favourites
 from codes import presenters, selectors
+from codes.cache import ContentCache
 from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import AsOfForm, SearchForm
-from codes.models import CodeSystem
+from codes.models import Code, CodeSystem
 from codes.search import search as search_codes
 from codes.services.search_log import record_zero_result
 from codes.views import coder_required
@@ -54,15 +58,22 @@ def search(request: HttpRequest) -> JsonResponse:
 @coder_required
 def compare(request: HttpRequest) -> JsonResponse:
     """`/api/compare?codes=...&as_of=` -> the comparison document the page and the exports show."""
+    pages = ContentCache("pages")  # first: see ContentCache
     form = AsOfForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"error": form.error_message()}, status=400)
+    as_of = form.cleaned_data["as_of"]
     try:
         codes = selectors.codes_for_tokens(",".join(request.GET.getlist("codes")))
-        comparison = selectors.comparison_for(codes, as_of=form.cleaned_data["as_of"])
+        document = pages.get_or_compute(
+            "compare-api",
+            # The claim facts depend on the day (the MS-DRG version in force).
+            (tuple(code.pk for code in codes), as_of, timezone.localdate()),
+            lambda: presenters.comparison_document(selectors.comparison_for(codes, as_of=as_of)),
+        )
     except selectors.CodeLookupError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(presenters.comparison_document(comparison))
+    return JsonResponse(document)
 
 
 @require_GET
@@ -70,31 +81,41 @@ def compare(request: HttpRequest) -> JsonResponse:
 def code(request: HttpRequest, system: str, code: str) -> JsonResponse:
     """`/api/codes/<system>/<code>` -> the code's fields, `url`, `version`, `updated_at` and the
     comparison notes that name it."""
+    pages = ContentCache("pages")  # first: see ContentCache
     try:
         found = selectors.code_get(system_slug=system, code=code)
     except Http404:
         return JsonResponse({"error": f"No code {code!r} in system {system!r}."}, status=404)
+    # The URLs are absolute (the host is the request's); the claim facts depend on the day.
+    return JsonResponse(
+        pages.get_or_compute(
+            "code-api",
+            (found.pk, request.build_absolute_uri("/"), timezone.localdate()),
+            lambda: _code_document(request, found),
+        )
+    )
+
+
+def _code_document(request: HttpRequest, found: Code) -> dict[str, Any]:
     notes = list(selectors.notes_naming(code=found).with_review_flag())
     url_of = presenters.note_urls(notes)
     codebook = codebook_for(found)
-    return JsonResponse(
-        {
-            **presenters.code_document(found),
-            "url": request.build_absolute_uri(found.get_absolute_url()),
-            "codebook": codebook.as_json() if codebook else None,
-            "claim": claim_for(found, codebook).as_json(),
-            "comparisons": [
-                {
-                    "other": {"system": other.system.slug, "code": other.code},
-                    "summary": note.summary,
-                    "version": note.version,
-                    "needs_review": note.needs_review,
-                    "url": request.build_absolute_uri(url_of[note.id]),
-                }
-                for note, other in ((note, note.other_code(found)) for note in notes)
-            ],
-        }
-    )
+    return {
+        **presenters.code_document(found),
+        "url": request.build_absolute_uri(found.get_absolute_url()),
+        "codebook": codebook.as_json() if codebook else None,
+        "claim": claim_for(found, codebook).as_json(),
+        "comparisons": [
+            {
+                "other": {"system": other.system.slug, "code": other.code},
+                "summary": note.summary,
+                "version": note.version,
+                "needs_review": note.needs_review,
+                "url": request.build_absolute_uri(url_of[note.id]),
+            }
+            for note, other in ((note, note.other_code(found)) for note in notes)
+        ],
+    }
 
 
 @require_GET

@@ -19,6 +19,8 @@ from codes.models import Code, Favourite, RecentCode
 from codes.services.read_path import skipped_when_busy
 
 RECENT_CODES_KEPT = 20
+# What a list of a user's codes shows of each (code, system, title, link): not the long texts.
+LISTED_CODE_FIELDS = ("code__code", "code__title", "code__system__slug")
 
 AnyUser = User | AnonymousUser
 
@@ -56,13 +58,24 @@ class MyCodes:
     def __bool__(self) -> bool:
         return bool(self.codes or self.comparisons or self.recent)
 
+    def starred(self, code: Code) -> bool:
+        return any(starred.pk == code.pk for starred, _ in self.codes)
+
 
 def my_codes(*, user: AnyUser, recent_limit: int = RECENT_CODES_KEPT) -> MyCodes:
     """The user's favourites and recent codes; empty for a user not signed in."""
     if not user.is_authenticated:
         return MyCodes([], [], [])
-    favourites = Favourite.objects.filter(user=user).select_related("code__system")
-    recent = RecentCode.objects.filter(user=user).select_related("code__system")
+    favourites = (
+        Favourite.objects.filter(user=user)
+        .select_related("code__system")
+        .only("comparison", "created_at", *LISTED_CODE_FIELDS)
+    )
+    recent = (
+        RecentCode.objects.filter(user=user)
+        .select_related("code__system")
+        .only("opened_at", *LISTED_CODE_FIELDS)
+    )
     return MyCodes(
         codes=[(f.code, f.created_at) for f in favourites if f.code is not None],
         comparisons=[
@@ -72,11 +85,6 @@ def my_codes(*, user: AnyUser, recent_limit: int = RECENT_CODES_KEPT) -> MyCodes
         ],
         recent=[(r.code, r.opened_at) for r in recent[:recent_limit]],
     )
-
-
-def code_is_starred(*, user: AnyUser, code: Code) -> bool:
-    """Whether this user starred the code."""
-    return user.is_authenticated and Favourite.objects.filter(user=user, code=code).exists()
 
 
 def comparison_is_starred(*, user: AnyUser, tokens: Sequence[str]) -> bool:
@@ -114,15 +122,16 @@ def recent_code_record(*, user: AnyUser, code: Code) -> None:
 
 
 def _recent_code_write(user: User, code: Code) -> None:
-    now = timezone.now()
-    if not RecentCode.objects.filter(user=user, code=code).update(opened_at=now):
-        try:
-            with transaction.atomic():
-                RecentCode.objects.create(user=user, code=code, opened_at=now)
-        except IntegrityError:  # opened in two tabs at once: the other request recorded it
-            pass
-    stale = RecentCode.objects.filter(user=user).values_list("pk", flat=True)[RECENT_CODES_KEPT:]
-    RecentCode.objects.filter(pk__in=list(stale)).delete()
+    # One statement whether the code is new to the list or opened again (and so no race between
+    # two tabs), then one to drop what falls off the end.
+    RecentCode.objects.bulk_create(
+        [RecentCode(user=user, code=code, opened_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "code"],
+        update_fields=["opened_at"],
+    )
+    stale = RecentCode.objects.filter(user=user).values("pk")[RECENT_CODES_KEPT:]
+    RecentCode.objects.filter(pk__in=stale).delete()
 
 
 def favourite_counts(*, code: Code) -> tuple[int, int]:

@@ -497,9 +497,11 @@ class ZeroResultQuery(models.Model):
 
 
 class SearchToken(models.Model):
-    """One row whose token database triggers replace with a random number whenever a committed
-    change touches codes, synonyms or code systems (migration 0012_search_token). Search results
-    are cached under it (codes.search.search): an edit is found at once, in every app process.
+    """The content token: one row whose token database triggers replace with a random number
+    whenever a committed change touches codes, synonyms, code systems (migration
+    0012_search_token), comparison notes, differentiators or the codebook's reference data
+    (0022_content_token_triggers). Search results, page parts and API documents are cached under
+    it (codes.cache): an edit shows at once, in every app process.
     """
 
     token = models.BigIntegerField()

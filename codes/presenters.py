@@ -19,7 +19,7 @@ from codes.diff import word_diff
 from codes.models import Code, ComparisonNote
 from codes.selectors.changes import Change
 from codes.selectors.codes import MIN_COMPARE, tokens_by_code
-from codes.selectors.comparisons import Comparison
+from codes.selectors.comparisons import Comparison, ComparisonHead
 
 # --- Comparison URLs ---------------------------------------------------------------------------
 
@@ -70,7 +70,7 @@ def note_links(notes: Iterable[ComparisonNote], *, seen_from: Code | None = None
     ]
 
 
-def _params(comparison: Comparison, *, marks: bool = True) -> dict[str, str]:
+def _params(comparison: ComparisonHead, *, marks: bool = True) -> dict[str, str]:
     """The query parameters every link within a comparison keeps: marks off, its day."""
     return {
         **({} if marks else {"marks": "off"}),
@@ -78,17 +78,17 @@ def _params(comparison: Comparison, *, marks: bool = True) -> dict[str, str]:
     }
 
 
-def comparison_url(comparison: Comparison, *, marks: bool = True) -> str:
+def comparison_url(comparison: ComparisonHead, *, marks: bool = True) -> str:
     """The page of this comparison, on its day, with or without word marks."""
     return compare_url(comparison.tokens, **_params(comparison, marks=marks))
 
 
-def current_url(comparison: Comparison) -> str:
+def current_url(comparison: ComparisonHead) -> str:
     """The same comparison with today's texts."""
     return compare_url(comparison.tokens)
 
 
-def url_adding(comparison: Comparison, code: Code) -> str:
+def url_adding(comparison: ComparisonHead, code: Code) -> str:
     """The comparison with `code` added as its last column."""
     token = f"{code.system.slug}:{code.code}"
     return compare_url([*comparison.tokens, token], **_params(comparison))

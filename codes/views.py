@@ -10,7 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -18,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
 from codes import favourites, presenters, selectors, services
+from codes.cache import ContentCache
 from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import (
     AsOfForm,
@@ -140,6 +144,7 @@ def _settled(request: HtmxHttpRequest) -> bool:
 @require_GET
 @coder_required
 def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
+    pages = ContentCache("pages")  # first: see ContentCache
     try:
         found = selectors.code_get(system_slug=system, code=code)
     except Http404:
@@ -147,28 +152,48 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
         message = f"No code “{code[:20]}” in the system “{system[:32]}”."
         return render(request, "404.html", {"message": message}, status=404)
     favourites.recent_code_record(user=request.user, code=found)
-    previous, following = selectors.code_neighbours(code=found)
-    notes = presenters.note_links(selectors.notes_naming(code=found), seen_from=found)
-    codebook = codebook_for(found)
+    can_edit = request.user.is_staff and request.user.has_perm("codes.change_code")
+    # The claim facts depend on the day (the MS-DRG version in force).
+    parts = pages.get_or_compute(
+        "code-page",
+        (found.pk, can_edit, timezone.localdate()),
+        lambda: _code_page_parts(found, can_edit=can_edit),
+    )
+    mine = favourites.my_codes(user=request.user)
     return render(
         request,
         "codes/code_detail.html",
         {
             "code": found,
-            "previous": previous,
-            "following": following,
-            "notes": notes,
+            "parts": parts,
             "notice_systems": selectors.notices_for([found]),
-            "star": _star(
-                request,
-                code=found,
-                starred=favourites.code_is_starred(user=request.user, code=found),
-            ),
-            "mine": favourites.my_codes(user=request.user),
-            "codebook": codebook,
-            "claim": claim_for(found, codebook),
+            "star": _star(request, code=found, starred=mine.starred(found)),
+            "mine": mine,
         },
     )
+
+
+CODE_PAGE_PARTS = ("breadcrumb", "heading", "sections", "neighbours")
+
+
+def _code_page_parts(code: Code, *, can_edit: bool) -> dict[str, SafeString]:
+    """The parts of a code page that every coder sees alike (with `can_edit`: the admin link),
+    rendered without the request, so that no part can show one user's data to another."""
+    previous, following = selectors.code_neighbours(code=code)
+    codebook = codebook_for(code)
+    context = {
+        "code": code,
+        "can_edit": can_edit,
+        "previous": previous,
+        "following": following,
+        "notes": presenters.note_links(selectors.notes_naming(code=code), seen_from=code),
+        "codebook": codebook,
+        "claim": claim_for(code, codebook),
+    }
+    return {
+        name: SafeString(render_to_string(f"codes/code_detail.html#{name}", context))
+        for name in CODE_PAGE_PARTS
+    }
 
 
 def _star(
@@ -218,16 +243,19 @@ def favourite(request):
 @coder_required
 @vary_on_headers("HX-Request", "HX-Target")
 def compare(request: HtmxHttpRequest) -> HttpResponse:
+    pages = ContentCache("pages")  # first: see ContentCache
     requested = request.GET.getlist("codes")
     as_of_form = AsOfForm(request.GET)
     if not as_of_form.is_valid():
         return _compare_error(request, requested, as_of_form.error_message())
+    as_of = as_of_form.cleaned_data["as_of"]
     try:
-        codes = selectors.codes_for_tokens(",".join(requested))
-        comparison = selectors.comparison_for(codes, as_of=as_of_form.cleaned_data["as_of"])
+        head = selectors.comparison_head(
+            selectors.codes_for_tokens(",".join(requested)), as_of=as_of
+        )
     except selectors.CodeLookupError as exc:
         return _compare_error(request, requested, str(exc))
-    canonical = ",".join(comparison.tokens)
+    canonical = ",".join(head.tokens)
     if requested != [canonical] and not request.htmx:
         # One address per comparison: repeated `codes=` from forms, odd spellings, needless
         # `system:` prefixes all land on the same URL.
@@ -235,36 +263,70 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         params.setlist("codes", [canonical])
         return redirect(f"{request.path}?{params.urlencode(safe=',:')}")
     marks = request.GET.get("marks") != "off"
+    rights = {
+        "can_export": request.user.has_perm(EXPORT_PERMISSION),
+        "can_edit_notes": request.user.is_staff
+        and request.user.has_perm("codes.change_comparisonnote"),
+        # Not on a past day's texts: the note may exist by now.
+        "can_add_notes": request.user.has_perm("codes.add_comparisonnote") and as_of is None,
+    }
+    try:
+        parts = pages.get_or_compute(
+            "compare",
+            # The claim facts depend on the day (the MS-DRG version in force).
+            (tuple(code.pk for code in head.codes), as_of, marks, rights, timezone.localdate()),
+            lambda: _comparison_parts(head, marks=marks, rights=rights),
+        )
+    except selectors.CodeLookupError as exc:  # a day before a code's first recorded state
+        return _compare_error(request, requested, str(exc))
     adding = request.GET.get("add", "").strip()[:200]
     context = {
-        "comparison": comparison,
+        "comparison": head,
+        "parts": parts,
         "star": _star(
             request,
-            tokens=comparison.tokens,
-            starred=favourites.comparison_is_starred(user=request.user, tokens=comparison.tokens),
-            next_url=presenters.comparison_url(comparison, marks=marks),
+            tokens=head.tokens,
+            starred=favourites.comparison_is_starred(user=request.user, tokens=head.tokens),
+            next_url=presenters.comparison_url(head, marks=marks),
         ),
-        "columns": presenters.columns(comparison, marks=marks),
-        "related_links": presenters.related_links(comparison),
-        "current_url": presenters.current_url(comparison),
         "marks": marks,
-        "marks_toggle_url": presenters.comparison_url(comparison, marks=not marks),
+        "marks_toggle_url": presenters.comparison_url(head, marks=not marks),
         "adding": adding,
-        "suggestions": _suggestions(comparison, adding),
-        # Not on a past day's texts: the note may exist by now.
-        "can_add_notes": request.user.has_perm("codes.add_comparisonnote")
-        and comparison.as_of is None,
-        "notice_systems": comparison.notice_systems,
-        "export_links": presenters.export_links(
-            "codes:compare-export", codes=",".join(comparison.tokens), as_of=comparison.as_of
-        ),
+        "suggestions": _suggestions(head, adding),
+        "notice_systems": selectors.notices_for(head.codes),
     }
     if not request.htmx or request.htmx.history_restore_request:
         return render(request, "codes/compare.html", context)
     if request.htmx.target == "add-results":
         return render(request, "codes/compare.html#add-results", context)
     response = render(request, "codes/compare.html#comparison", context)
-    return push_url(response, presenters.comparison_url(comparison, marks=marks))
+    return push_url(response, presenters.comparison_url(head, marks=marks))
+
+
+COMPARISON_PARTS = ("notes", "columns")
+
+
+def _comparison_parts(
+    head: selectors.ComparisonHead, *, marks: bool, rights: dict[str, bool]
+) -> dict[str, SafeString]:
+    """The parts of a comparison page that every coder with these rights sees alike, rendered
+    without the request, so that no part can show one user's data to another."""
+    comparison = selectors.comparison_for(head.codes, as_of=head.as_of)
+    context = {
+        "comparison": comparison,
+        "columns": presenters.columns(comparison, marks=marks),
+        "related_links": presenters.related_links(comparison),
+        "current_url": presenters.current_url(comparison),
+        "marks": marks,
+        "export_links": presenters.export_links(
+            "codes:compare-export", codes=",".join(comparison.tokens), as_of=comparison.as_of
+        ),
+        **rights,
+    }
+    return {
+        name: SafeString(render_to_string(f"codes/compare.html#{name}", context))
+        for name in COMPARISON_PARTS
+    }
 
 
 def _compare_error(request: HttpRequest, requested: list[str], message: str) -> HttpResponse:
@@ -280,7 +342,7 @@ def _compare_error(request: HttpRequest, requested: list[str], message: str) -> 
     )
 
 
-def _suggestions(comparison: selectors.Comparison, text: str) -> list[tuple[Hit, str]]:
+def _suggestions(comparison: selectors.ComparisonHead, text: str) -> list[tuple[Hit, str]]:
     """Search hits for the add box that are not shown yet, each with its comparison link."""
     if not text or comparison.is_full:
         return []

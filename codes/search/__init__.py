@@ -3,13 +3,14 @@
 query.py parses what the coder typed, concepts.py expands its words (synonyms, word forms),
 tiers.py finds and scores the hits tier by tier with the backend of the database's vendor
 (backends/) and ranking.py, with every number in weights.py; highlights.py marks the hits shown,
-typos.py corrects a word that finds nothing, cache.py keeps results until the next edit.
+typos.py corrects a word that finds nothing; results are kept until the next change
+(codes.cache).
 """
 
 from coderef.routers import replica_reads
+from codes.cache import ContentCache
 from codes.models import CodeSystem
 from codes.search.backends.base import COUNT_CAP, Scope
-from codes.search.cache import cached
 from codes.search.query import parse
 from codes.search.results import Hit, SearchResult
 from codes.search.tiers import TextHits, code_hits, code_suggestions, scores_in_order, text_hits
@@ -32,11 +33,12 @@ def search(
     `systems` limits the search to these system slugs (a system typed inline, `hcpcs: crutches`,
     takes precedence); deleted codes are found only with `include_deleted`. At most `limit` hits
     from `offset` (capped at MAX_OFFSET); `count` counts every tier, capped per tier. Reads go to
-    the read replica when one is configured (coderef.routers). Results are cached (cache.py).
+    the read replica when one is configured (coderef.routers). Results are cached (codes.cache).
     """
     with replica_reads():
         scope = None if systems is None else sorted(systems)
-        return cached(
+        return ContentCache().get_or_compute(
+            "search",
             (text, scope, include_deleted, limit, offset),
             lambda: _search(text, systems, include_deleted, limit, offset),
         )

@@ -30,7 +30,9 @@ from codes.selectors.codes import (
 )
 from codes.selectors.comparisons import (
     Comparison,
+    ComparisonHead,
     comparison_for,
+    comparison_head,
     comparison_notes_filtered,
     comparisons_for_notes,
 )
@@ -39,6 +41,7 @@ from codes.selectors.exports import export_job_for
 __all__ = [
     "CodeLookupError",
     "Comparison",
+    "ComparisonHead",
     "EditConflict",
     "change_get",
     "changes_between",
@@ -47,6 +50,7 @@ __all__ = [
     "codes_for_tokens",
     "compare_tokens",
     "comparison_for",
+    "comparison_head",
     "comparison_notes_filtered",
     "comparisons_for_notes",
     "edit_conflict",

@@ -2,7 +2,7 @@
 covers, the notes leading to codes not shown, and the filtered note list."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from itertools import combinations
@@ -52,7 +52,27 @@ class RelatedNote:
 
 
 @dataclass
-class Comparison:
+class ComparisonHead:
+    """Which codes a comparison shows (in column order), how its URL writes them and on which
+    day: what its links and a page's controls need, without reading its notes."""
+
+    codes: list[Code]
+    tokens: list[str]  # how each code is written in the comparison's URL
+    as_of: date | None = None
+
+    @property
+    def is_full(self) -> bool:
+        return len(self.codes) >= MAX_COMPARE
+
+
+def comparison_head(codes: Sequence[Code], *, as_of: date | None = None) -> ComparisonHead:
+    """The head of the comparison of these codes (from `codes_for_tokens`), in this order."""
+    codes = list(codes)
+    return ComparisonHead(codes, compare_tokens(codes), as_of)
+
+
+@dataclass
+class Comparison(ComparisonHead):
     """Everything one comparison shows, built once for the page, the API and the exports
     (their URLs and marked texts: `codes.presenters`).
 
@@ -60,17 +80,10 @@ class Comparison:
     from history (see `comparison_for`).
     """
 
-    codes: list[Code]
-    tokens: list[str]  # how each code is written in the comparison's URL
-    notes: list[NoteInComparison]
-    pairs_without_note: list[tuple[Code, Code]]
-    related: list[RelatedNote]
-    notice_systems: list[CodeSystem]
-    as_of: date | None = None
-
-    @property
-    def is_full(self) -> bool:
-        return len(self.codes) >= MAX_COMPARE
+    notes: list[NoteInComparison] = field(default_factory=list)
+    pairs_without_note: list[tuple[Code, Code]] = field(default_factory=list)
+    related: list[RelatedNote] = field(default_factory=list)
+    notice_systems: list[CodeSystem] = field(default_factory=list)
 
     @cached_property
     def claim(self) -> list[ClaimRow]:
