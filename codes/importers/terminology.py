@@ -182,9 +182,9 @@ def _index_row(
 def _key_value(value: str, scopes: set[str]) -> str:
     """A key's value in its own words: `Pelvic Bone, Right` -> `Pelvic Bone`, `Zooplastic
     Tissue in Heart and Great Vessels` -> `Zooplastic Tissue`, `... in **0JH**` likewise."""
-    value = CODE_MARK.sub("", value).strip()
+    value = CODE_MARK.sub("", value).strip().removesuffix(" in")
     head, _, scope = value.rpartition(" in ")
-    if head and (not scope or scope in scopes or scope == "New Technology"):
+    if head and (scope in scopes or scope == "New Technology"):
         value = head
     for side in SIDES:
         value = value.removesuffix(side)
