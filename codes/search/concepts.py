@@ -133,6 +133,9 @@ class Entry:
     meaning: str
     kind: str  # Synonym.Kind
     why: str  # its kind and where it came from, as a coder reads them: `lay term, starter list`
+    # From an imported file (Synonym.Source.IMPORT), not the starter list or an editor: its
+    # index entries rank below theirs (tiers.text_hits).
+    imported: bool = False
 
     def via(self, said: str, means: str) -> str:
         """Why it applies, from the side typed to the other: `MI -> myocardial infarction
@@ -147,6 +150,7 @@ class IndexMatch:
     target: str
     via: str
     covers_all: bool  # the entry's words explain every significant concept of the query
+    imported: bool = False  # the entry's
 
 
 def terminology_for(terms: Sequence[Term]) -> list[Entry]:
@@ -161,24 +165,42 @@ def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry])
     typed = {m.typed for concept in concepts for m in concept.alternatives[0].words}
     said = {m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words}
     known = set(entries)
-    more = _entries_starting(sorted(said - typed - FILLER_WORDS), Synonym.Kind.INDEX)
+    more = _entries_starting(sorted(said - typed - FUNCTION_WORDS), Synonym.Kind.INDEX)
     return [entry for entry in more if entry not in known]
 
 
 def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Entry]:
     starts = sorted({stem_prefix(word) for word in words})
-    if not starts:
+    # A lone letter (`w/o`, `r/o`) starts abbreviations, not index entries: read as a start of
+    # every index entry, it would read thousands (`Other ...`, `Open ...`).
+    # Only a synonym is read from its meaning's side too (an index entry's is a code).
+    found = [
+        Q(term__istartswith=w) | Q(meaning__istartswith=w, kind=SYNONYM)
+        if len(w) > 1
+        else (Q(term__istartswith=w) & ~Q(kind=Synonym.Kind.INDEX))
+        | Q(meaning__istartswith=w, kind=SYNONYM)
+        for w in starts
+        if len(w) > 1 or kind != Synonym.Kind.INDEX
+    ]
+    if not found:
         return []
-    found = Q(
-        *[Q(term__istartswith=w) | Q(meaning__istartswith=w) for w in starts], _connector=Q.OR
-    )
-    rows = Synonym.objects.filter(found, enabled=True)
+    rows = Synonym.objects.filter(Q(*found, _connector=Q.OR), enabled=True).order_by()
     if kind is not None:
         rows = rows.filter(kind=kind)
-    return [
-        Entry(row.term, row.meaning, row.kind, f"{row.get_kind_display()}, {row.source_label}")
-        for row in rows.only("term", "meaning", "kind", "source", "source_file", "release")
-    ]
+    kinds = dict(Synonym.Kind.choices)
+    labels: dict[tuple[str, str, str], str] = {}
+    entries = []
+    for term, meaning, row_kind, source, source_file, release in rows.values_list(
+        "term", "meaning", "kind", "source", "source_file", "release"
+    ):
+        origin = (source, source_file, release)
+        if origin not in labels:
+            labels[origin] = Synonym(
+                source=source, source_file=source_file, release=release
+            ).source_label
+        why = f"{kinds[row_kind]}, {labels[origin]}"
+        entries.append(Entry(term, meaning, row_kind, why, source == Synonym.Source.IMPORT))
+    return entries
 
 
 def concepts_for(
@@ -188,6 +210,9 @@ def concepts_for(
     the compounds the index writes in one word or two, and each word widened to the index words
     of its stem (`words_starting(prefix)`: index words starting so)."""
     entries = [entry for entry in entries if entry.kind != Synonym.Kind.INDEX]
+    # A phrase the starter list or an editor says how to read is read their way only.
+    curated = {tuple(words_of(entry.term)) for entry in entries if not entry.imported}
+    entries = [e for e in entries if not e.imported or tuple(words_of(e.term)) not in curated]
     entries += compounds(terms, words_starting)
     return build_concepts(terms, entries, lambda word: stem_forms(word, words_starting))
 
@@ -225,8 +250,10 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     for entry in entries:
         if entry.kind != Synonym.Kind.INDEX:
             continue
-        stems = frozenset(stem(word) for word in words_of(entry.term) if word not in FILLER_WORDS)
-        if stems and stems <= pool:
+        words = [word for word in words_of(entry.term) if word not in FILLER_WORDS]
+        # Most entries read hold a word the query lacks: stop at the first.
+        if words and all(stem(word) in pool for word in words):
+            stems = frozenset(stem(word) for word in words)
             # Each significant typed word is the entry's own, or its concept's other way of
             # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
             covers_all = all(
@@ -236,7 +263,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
                 if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
             )
             via = entry.via(entry.term, entry.meaning)
-            found.append(IndexMatch(entry.meaning.upper(), via, covers_all))
+            found.append(IndexMatch(entry.meaning.upper(), via, covers_all, entry.imported))
     return found
 
 

@@ -12,7 +12,7 @@ Blocks are ranked apart, so a later block may rank a code higher than an earlier
 never scores above the hit before it (scores_in_order).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
@@ -193,8 +193,19 @@ def text_hits(
         overlap.update(pk for pk in ids if pk in indexed_via)
         add(list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen])), band)
 
-    indexed, indexed_via = index_codes(matches, scope, list(systems_by_id))
+    # The starter list's and editors' index entries, then those of imported files that point at
+    # one code a claim can carry; imported entries pointing at a family come after the codes
+    # holding every word (their families' first codes in code order are no answer of their own).
+    indexed, indexed_via = index_codes(
+        [entry for entry in matches if not entry.imported], scope, list(systems_by_id)
+    )
     add(indexed, _BANDS.index_entry, indexed_via)
+    one_code, families, imported_via = imported_index_codes(
+        [entry for entry in matches if entry.imported], scope, list(systems_by_id)
+    )
+    add(one_code, _BANDS.imported_index_code, imported_via)
+    indexed += [code for code in one_code + families if code.pk not in indexed_via]
+    indexed_via = imported_via | indexed_via
     # Then the codes with all words in their title or one inclusion term, shortest line first,
     # then the other codes with all words, then those with some.
     start = 0
@@ -222,6 +233,7 @@ def text_hits(
             start += BLOCK
 
     add_tier(concepts, True, every_count, _BANDS.all_words)
+    add(families, _BANDS.imported_index_family, imported_via)
     if some_count and len(found.hits) < wanted:
         # Where codes hold only some concepts, a rare one counts more (and, past COUNT_CAP such
         # codes, those holding a rare one come first); counted only when this tier is reached.
@@ -252,23 +264,53 @@ def index_codes(
     matches: Sequence[IndexMatch], scope: Scope, system_ids: Sequence[int]
 ) -> tuple[list[Code], dict[int, str]]:
     """The codes the index entries holding the whole query point at (each target code and the
-    codes of its family, the first FAMILY in code order), with why each was found.
+    codes of its family, the first FAMILY in code order), with why each was found."""
+    codes: dict[int, Code] = {}
+    via: dict[int, str] = {}
+    for entry, family in _families(matches, scope, system_ids):
+        for code in family[:FAMILY]:
+            codes.setdefault(code.pk, code)
+            via.setdefault(code.pk, entry.via)
+    return list(codes.values()), via
 
-    One query per target, a range scan of the (system, code) index in each system."""
+
+def imported_index_codes(
+    matches: Sequence[IndexMatch], scope: Scope, system_ids: Sequence[int]
+) -> tuple[list[Code], list[Code], dict[int, str]]:
+    """The codes imported index entries holding the whole query point at: those of entries
+    pointing at one code with no codes under it, those of entries pointing at a family of at
+    most FAMILY codes (a larger one's first codes in code order say nothing), why each."""
+    one_code: dict[int, Code] = {}
+    families: dict[int, Code] = {}
+    via: dict[int, str] = {}
+    for entry, family in _families(matches, scope, system_ids):
+        if len(family) > FAMILY:
+            continue
+        kept = one_code if len(family) == 1 and family[0].code == entry.target else families
+        for code in family:
+            if code.pk not in via:
+                kept[code.pk] = code
+                via[code.pk] = entry.via
+    return list(one_code.values()), list(families.values()), via
+
+
+def _families(
+    matches: Sequence[IndexMatch], scope: Scope, system_ids: Sequence[int]
+) -> Iterator[tuple[IndexMatch, list[Code]]]:
+    """Each index entry holding the whole query with the first FAMILY+1 codes of its family in
+    code order: one range scan of the (system, code) index in each system."""
     visible = Code.objects.all()
     if not scope.include_deleted:
         visible = visible.exclude(status=Code.Status.DELETED)
-    codes: dict[int, Code] = {}
-    via: dict[int, str] = {}
     for entry in matches:
         if not entry.covers_all:
             continue
         high = successor(entry.target)
         ranges = [Q(system_id=pk, code__gte=entry.target, code__lt=high) for pk in system_ids]
-        for code in visible.filter(Q(*ranges, _connector=Q.OR)).order_by("code")[:FAMILY]:
-            codes.setdefault(code.pk, code)
-            via.setdefault(code.pk, entry.via)
-    return list(codes.values()), via
+        yield (
+            entry,
+            list(visible.filter(Q(*ranges, _connector=Q.OR)).order_by("code")[: FAMILY + 1]),
+        )
 
 
 def in_family_order(ranked: list[Ranked]) -> list[Ranked]:

@@ -76,10 +76,14 @@ def corrected_terms(
 
 
 def terminology_near(word: str) -> set[str]:
-    """The words of enabled terminology entries that begin as a correction of `word` may."""
+    """The words of the enabled entries of the starter list and editors that begin as a
+    correction of `word` may. (An imported file's thousands of titles say words the code sets'
+    vocabulary has: reading them for every typo would cost more than they find.)"""
     starts = Q(*[Q(term__istartswith=s) for s in sorted(correction_starts(word))], _connector=Q.OR)
     found = set()
-    for term in Synonym.objects.filter(starts, enabled=True).values_list("term", flat=True):
+    entries = Synonym.objects.filter(starts, enabled=True).exclude(source=Synonym.Source.IMPORT)
+    entries = entries.order_by()
+    for term in entries.values_list("term", flat=True):
         found.update(words_of(term))
     return found
 

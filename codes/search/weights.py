@@ -71,10 +71,15 @@ class Bands:
     exact_code: Band
     code_interval: Band  # in a typed prefix (`6370*`) or range (`63700-63710`)
     # An index entry whose words are the whole query points at the code or its family: what the
-    # official index says, above any title's words, below a code the coder typed.
+    # official index says, above any title's words, below a code the coder typed. One of an
+    # imported file (ICD-9-CM titles through the GEMs, the PCS Index: thousands nobody here
+    # chose) ranks below the starter list's and editors': pointing at one code, above the titles'
+    # words; pointing at a family, below every code holding all the words.
     index_entry: Band
+    imported_index_code: Band
     all_words_in_line: Band  # the title or one inclusion term holds every word
     all_words: Band  # the code's texts hold every word
+    imported_index_family: Band
     some_words: Band
     # A corrected query's hits (match `fuzzy`) keep their tier's band scaled by this: what the
     # coder typed found nothing as typed.
@@ -118,9 +123,11 @@ WEIGHTS = Weights(
     bands=Bands(
         exact_code=Band(1.0),
         code_interval=Band(0.9),
-        index_entry=Band(0.85, 0.04),
+        index_entry=Band(0.87, 0.02),
+        imported_index_code=Band(0.85, 0.015),
         all_words_in_line=Band(0.6, 0.24),
-        all_words=Band(0.4, 0.19),
+        all_words=Band(0.42, 0.17),
+        imported_index_family=Band(0.4, 0.015),
         some_words=Band(0.1, 0.29),
         corrected=0.5,
     ),

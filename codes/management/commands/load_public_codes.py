@@ -1,6 +1,7 @@
 """manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
-add the starter terminology (manage.py load_synonyms) and the codebook reference data
-(manage.py import_reference)."""
+add the starter terminology (manage.py load_synonyms), the public terminology sources (manage.py
+import_terminology: ICD-9-CM titles through the GEMs, the ICD-10-PCS Index) and the codebook
+reference data (manage.py import_reference)."""
 
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from codes.importers.public import (
     public_sets,
     readable,
     reference_sets,
+    terminology_sets,
 )
 from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 
@@ -21,7 +23,8 @@ from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 class Command(BaseCommand):
     help = (
         "Import the public code sets from the [data] extra's packages and, when present, "
-        "HCPCS 2019 from data/hcpcs-2019, then the starter synonyms the database lacks. "
+        "HCPCS 2019 from data/hcpcs-2019, then the starter terminology and the public terminology "
+        "sources' entries the database lacks, then the codebook reference data. "
         "Safe to run again: unchanged codes and existing synonyms are left alone."
     )
 
@@ -49,6 +52,15 @@ class Command(BaseCommand):
                 )
         if not dry_run:
             call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=self.stdout._out)
+            for source in terminology_sets():
+                call_command(
+                    "import_terminology",
+                    source.kind,
+                    str(source.path),
+                    titles=source.titles,
+                    release=source.version,
+                    stdout=self.stdout._out,
+                )
             for reference in reference_sets(hcpcs_dir):
                 with readable(reference.path) as path:
                     call_command(
