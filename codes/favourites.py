@@ -13,14 +13,17 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from codes import presenters
-from codes.models import Code, Favourite, RecentCode
+from codes.models import Code, Favourite, RecentCode, code_url
 from codes.services.read_path import skipped_when_busy
 
 RECENT_CODES_KEPT = 20
-# What a list of a user's codes shows of each (code, system, title, link): not the long texts.
-LISTED_CODE_FIELDS = ("code__code", "code__title", "code__system__slug")
+# What a list of a user's codes reads of each (ListedCode's fields): not the long texts.
+LISTED_CODE_FIELDS = ("code_id", "code__system__slug", "code__code", "code__title")
+SHORT_TITLE = 70  # characters of a title a list shows
 
 AnyUser = User | AnonymousUser
 
@@ -47,43 +50,71 @@ class StarredComparison:
 
 
 @dataclass(frozen=True)
+class ListedCode:
+    """A code as a user's lists show it: its system, code, title and page (not its texts)."""
+
+    pk: int
+    system_slug: str
+    code: str
+    title: str
+
+    @property
+    def url(self) -> str:
+        return code_url(self.system_slug, self.code)
+
+    @property
+    def short_title(self) -> str:
+        return self.title if len(self.title) <= SHORT_TITLE else self.title[: SHORT_TITLE - 1] + "…"
+
+    @property
+    def html(self) -> SafeString:
+        """Its line in a list (built here, not by an include per line: a list has 20 or more)."""
+        return format_html(
+            '<a href="{}" class="code-ref"><span class="code">{}</span> '
+            '<span class="system-tag">{}</span></a> <span class="muted">{}</span>',
+            self.url,
+            self.code,
+            self.system_slug,
+            self.short_title,
+        )
+
+
+@dataclass(frozen=True)
 class MyCodes:
     """What a user keeps at hand: starred codes (with when), starred comparisons, recent codes
     (with when opened), newest first."""
 
-    codes: list[tuple[Code, datetime]]
+    codes: list[tuple[ListedCode, datetime]]
     comparisons: list[StarredComparison]
-    recent: list[tuple[Code, datetime]]
+    recent: list[tuple[ListedCode, datetime]]
 
     def __bool__(self) -> bool:
         return bool(self.codes or self.comparisons or self.recent)
 
     def starred(self, code: Code) -> bool:
-        return any(starred.pk == code.pk for starred, _ in self.codes)
+        return any(listed.pk == code.pk for listed, _ in self.codes)
 
 
 def my_codes(*, user: AnyUser, recent_limit: int = RECENT_CODES_KEPT) -> MyCodes:
     """The user's favourites and recent codes; empty for a user not signed in."""
     if not user.is_authenticated:
         return MyCodes([], [], [])
-    favourites = (
-        Favourite.objects.filter(user=user)
-        .select_related("code__system")
-        .only("comparison", "created_at", *LISTED_CODE_FIELDS)
+    favourites = Favourite.objects.filter(user=user).values_list(
+        "comparison", "created_at", *LISTED_CODE_FIELDS
     )
-    recent = (
-        RecentCode.objects.filter(user=user)
-        .select_related("code__system")
-        .only("opened_at", *LISTED_CODE_FIELDS)
-    )
+    recent = RecentCode.objects.filter(user=user).values_list("opened_at", *LISTED_CODE_FIELDS)
     return MyCodes(
-        codes=[(f.code, f.created_at) for f in favourites if f.code is not None],
-        comparisons=[
-            StarredComparison(f.comparison.split(","), f.created_at)
-            for f in favourites
-            if f.comparison
+        codes=[
+            (ListedCode(*listed), created_at)
+            for comparison, created_at, *listed in favourites
+            if not comparison
         ],
-        recent=[(r.code, r.opened_at) for r in recent[:recent_limit]],
+        comparisons=[
+            StarredComparison(comparison.split(","), created_at)
+            for comparison, created_at, *_ in favourites
+            if comparison
+        ],
+        recent=[(ListedCode(*listed), opened_at) for opened_at, *listed in recent[:recent_limit]],
     )
 
 
@@ -148,12 +179,12 @@ def favourites_document(mine: MyCodes, absolute: Callable[[str], str]) -> dict:
     """`/api/me/favourites`: the user's starred codes and comparisons and recent codes, times in
     ISO 8601; `absolute` turns a path into a full URL."""
 
-    def code_entry(code: Code) -> dict:
+    def code_entry(code: ListedCode) -> dict:
         return {
-            "system": code.system.slug,
+            "system": code.system_slug,
             "code": code.code,
             "title": code.title,
-            "url": absolute(code.get_absolute_url()),
+            "url": absolute(code.url),
         }
 
     return {

@@ -113,6 +113,11 @@ class CodeSystem(models.Model):
         return code
 
 
+def code_url(system_slug: str, code: str) -> str:
+    """The page of a code."""
+    return reverse("codes:code-detail", args=[system_slug, code])
+
+
 class Code(VersionedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -182,7 +187,7 @@ class Code(VersionedModel):
         return self.code
 
     def get_absolute_url(self) -> str:
-        return reverse("codes:code-detail", args=[self.system.slug, self.code])
+        return code_url(self.system.slug, self.code)
 
     @property
     def sections(self) -> list[str]:

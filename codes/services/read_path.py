@@ -18,16 +18,16 @@ logger = logging.getLogger(__name__)
 def _brief_wait() -> Iterator[None]:
     """A transaction whose lock waits end after BUSY_WAIT_MS (OperationalError)."""
     if connection.vendor == "sqlite":
+        # The connection's own wait is its `timeout` option (seconds; Python's default is 5).
+        usual_ms = int(float(connection.settings_dict["OPTIONS"].get("timeout", 5)) * 1000)
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout")
-            (usual,) = cursor.fetchone()
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_WAIT_MS}")
         try:
             with transaction.atomic():
                 yield
         finally:
             with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+                cursor.execute(f"PRAGMA busy_timeout = {usual_ms}")
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
