@@ -571,15 +571,4 @@ class RecentCode(models.Model):
 
 
 # The codebook's reference tables live in their own module; importing it here registers them.
-from codes.codebook.models import (  # noqa: E402, F401
-    HccMapping,
-    HcpcsFacts,
-    MsDrgDiagnosis,
-    MsDrgPdxCollection,
-    MsDrgProcedure,
-    MsDrgVersion,
-    PcsValue,
-    SeventhCharacter,
-    TabularLevel,
-    TabularNote,
-)
+import codes.codebook.models  # noqa: E402, F401

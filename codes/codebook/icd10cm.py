@@ -5,11 +5,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 
 from codes.codebook.links import Segment, codes_named, existing_codes, linked, search_url
 from codes.codebook.models import SeventhCharacter, TabularLevel, TabularNote
-from codes.models import Code
+from codes.models import Code, code_url
 
 FIRST_CHILDREN = 10
 # Each level's children are of the next kind down.
@@ -107,7 +106,7 @@ def _crumb(level: TabularLevel, code: Code) -> Crumb:
     if level.is_range:
         url = search_url(f"{level.first}-{level.last}", code.system)
     else:
-        url = reverse("codes:code-detail", args=[code.system.slug, level.key])
+        url = code_url(code.system.slug, level.key)
     return Crumb(level.label, level.title, url)
 
 
@@ -178,7 +177,7 @@ def _add_children(book: Codebook, own: TabularLevel, code: Code, has_seventh: bo
             Child(
                 child.key,
                 child.title,
-                reverse("codes:code-detail", args=[code.system.slug, child.key]),
+                code_url(code.system.slug, child.key),
             )
             for child in children.order_by("position")[:FIRST_CHILDREN]
         ]
@@ -196,7 +195,7 @@ def _add_children(book: Codebook, own: TabularLevel, code: Code, has_seventh: bo
             Child(
                 completion.code,
                 completion.title,
-                reverse("codes:code-detail", args=[code.system.slug, completion.code]),
+                code_url(code.system.slug, completion.code),
             )
             for completion in completions
         ]

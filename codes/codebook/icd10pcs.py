@@ -1,14 +1,14 @@
 """An ICD-10-PCS code as its table presents it: the seven characters with their axis, meaning
 and official definition, and the other values of characters 4-7 that make valid codes."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import Q
-from django.urls import reverse
 
+from codes.codebook.definitions import Definition
 from codes.codebook.models import PcsValue
-from codes.models import Code
+from codes.models import Code, code_url
 
 # The axes of the Medical and Surgical (0) and Obstetrics (1) sections, the ones the
 # definitions cover.
@@ -23,16 +23,12 @@ AXIS_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class Axis:
+@dataclass(kw_only=True)
+class Axis(Definition):
+    """One of the code's seven characters: its axis and value, with the definitions."""
+
     position: int
     name: str
-    value: str
-    meaning: str
-    definition: str = ""
-    explanation: str = ""
-    examples: str = ""
-    key_terms: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -86,14 +82,14 @@ def codebook(code: Code) -> Codebook | None:
             return Codebook("", billable=True, axes=[], row=[])
         axes.append(
             Axis(
-                position,
-                AXIS_NAMES[position - 1],
-                row.value,
-                row.meaning,
-                row.definition,
-                row.explanation,
-                row.examples,
-                row.key_terms.splitlines(),
+                position=position,
+                name=AXIS_NAMES[position - 1],
+                value=row.value,
+                meaning=row.meaning,
+                definition=row.definition,
+                explanation=row.explanation,
+                examples=row.examples,
+                key_terms=row.key_terms.splitlines(),
             )
         )
     return Codebook(rows[0].release, billable=True, axes=axes, row=_table_row(code, rows))
@@ -121,7 +117,7 @@ def _table_row(code: Code, rows: list[PcsValue]) -> list[RowAxis]:
                     character,
                     meanings[(position, character)],
                     made,
-                    reverse("codes:code-detail", args=[code.system.slug, made]),
+                    code_url(code.system.slug, made),
                 )
                 for (at, character), made in sorted(candidates.items())
                 if at == position and made in valid

