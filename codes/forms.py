@@ -233,13 +233,30 @@ class SearchForm(QueryForm):
     limit = forms.IntegerField(required=False, min_value=1)
     offset = forms.IntegerField(required=False, min_value=0, max_value=MAX_OFFSET)
 
-    def __init__(self, *args: Any, systems: Iterable[CodeSystem], **kwargs: Any) -> None:
+    # `system=mine`: the coder's default systems (codes.preferences), which the search page
+    # uses when the address names no system.
+    MINE = "mine"
+
+    def __init__(
+        self,
+        *args: Any,
+        systems: Iterable[CodeSystem],
+        mine: Iterable[CodeSystem] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.mine = list(mine)
         system_field = self.fields["system"]
         assert isinstance(system_field, forms.ChoiceField)
-        system_field.choices = [("", "All systems")] + [
-            (system.slug, system.name) for system in systems
+        system_field.choices = [
+            ("", "All systems"),
+            *([(self.MINE, f"My systems: {self.mine_label}")] if self.mine else []),
+            *((system.slug, system.name) for system in systems),
         ]
+
+    @property
+    def mine_label(self) -> str:
+        return ", ".join(system.name for system in self.mine)
 
     def clean_limit(self) -> int | None:
         limit = self.cleaned_data["limit"]
@@ -248,11 +265,24 @@ class SearchForm(QueryForm):
     def search_arguments(self) -> dict[str, Any]:
         """Keyword arguments for codes.search.search()."""
         data = self.cleaned_data
+        systems: list[str] | None
+        if data["system"] == self.MINE:
+            systems = [system.slug for system in self.mine]
+        else:
+            systems = [data["system"]] if data["system"] else None
         return {
-            "systems": [data["system"]] if data["system"] else None,
+            "systems": systems,
             "include_deleted": data["status"] == "all",
             "offset": data["offset"] or 0,
         }
+
+
+class SearchSystemsForm(QueryForm):
+    """The code systems a coder searches by default (none ticked: every system)."""
+
+    systems = forms.ModelMultipleChoiceField(
+        queryset=CodeSystem.objects.all(), to_field_name="slug", required=False
+    )
 
 
 class ComparisonListExportForm(ComparisonFilterForm, ExportFormatForm):

@@ -570,5 +570,18 @@ class RecentCode(models.Model):
         return str(self.code)
 
 
+class SearchPreference(models.Model):
+    """The code systems one coder searches by default (the search page's "My systems"); none
+    stored: every system. Private to the user, as favourites are."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="search_preference"
+    )
+    systems = models.ManyToManyField(CodeSystem, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {', '.join(system.slug for system in self.systems.all())}"
+
+
 # The codebook's reference tables live in their own module; importing it here registers them.
 import codes.codebook.models  # noqa: E402, F401

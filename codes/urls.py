@@ -23,6 +23,7 @@ urlpatterns = [
     path("changes/", views.changes, name="changes"),
     path("changes/<slug:kind>/<int:history_id>/", views.change_detail, name="change-detail"),
     path("me/favourites/", views.favourite, name="favourite"),
+    path("me/search-systems/", views.search_systems, name="search-systems"),
     path("api/me/favourites", api.favourites, name="api-favourites"),
     path("healthz", views.healthz, name="healthz"),
     path("api/search", api.search, name="api-search"),

@@ -1,6 +1,7 @@
 """Thin views: validate input, call a selector or the search, render."""
 
 from collections.abc import Callable, Sequence
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.conf import settings
@@ -8,9 +9,10 @@ from django.contrib.auth.decorators import login_not_required, user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
@@ -20,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
-from codes import favourites, presenters, selectors, services
+from codes import favourites, preferences, presenters, selectors, services
 from codes.cache import ContentCache
 from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import (
@@ -31,6 +33,7 @@ from codes.forms import (
     ComparisonListExportForm,
     FavouriteForm,
     SearchForm,
+    SearchSystemsForm,
 )
 from codes.models import Code, CodeSystem, ExportJob
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
@@ -88,7 +91,12 @@ SEARCH_SETTLED_HEADER = "X-Search-Settled"
 @coder_required
 @vary_on_headers("HX-Request", SEARCH_SUBMIT_HEADER)
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    form = SearchForm(request.GET, systems=CodeSystem.objects.all())
+    systems = list(CodeSystem.objects.all())
+    mine = preferences.search_systems(user=request.user)
+    query_string: QueryDict = request.GET.copy()
+    if mine and "system" not in query_string:  # `system=` (empty) asks for every system
+        query_string["system"] = SearchForm.MINE
+    form = SearchForm(query_string, systems=systems, mine=mine)
     template = "codes/search.html"
     if request.htmx and not request.htmx.history_restore_request:
         target = "more-results" if request.htmx.target == "more-results" else "search-results"
@@ -97,6 +105,8 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         "form": form,
         "query": request.GET.get("q", "")[: SearchForm.MAX_QUERY_CHARACTERS],
         "examples": SEARCH_EXAMPLES,
+        "systems": systems,
+        "mine_systems": mine,
     }
     if not form.is_valid():
         context["message"] = form.error_message()
@@ -130,6 +140,22 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         result_notices=selectors.notices_for([hit.code for hit in result.hits]),
     )
     return render(request, template, context, status=400 if result.error else 200)
+
+
+@require_POST
+@coder_required
+def search_systems(request: HttpRequest) -> HttpResponse:
+    """Save the systems the signed-in coder searches by default, then search with them."""
+    form = SearchSystemsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(
+            f"{form.error_message()}\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    assert isinstance(request.user, User)  # signed in (coder_required)
+    preferences.search_systems_set(user=request.user, systems=form.cleaned_data["systems"])
+    query = request.POST.get("q", "")[: SearchForm.MAX_QUERY_CHARACTERS]
+    search_page = reverse("codes:search")
+    return redirect(f"{search_page}?{urlencode({'q': query})}" if query else search_page)
 
 
 def _settled(request: HtmxHttpRequest) -> bool:

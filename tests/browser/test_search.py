@@ -203,3 +203,22 @@ def test_a_lay_query_is_answered_with_why_it_matched(page, live_server, login, c
     expect(page.locator("#search-results .result >> nth=0").locator(".matched-via")).to_have_text(
         "Matched via high blood sugar -> hyperglycemia (lay term, starter list)"
     )
+
+
+def test_a_coder_saves_their_systems_searches_them_and_switches_to_all(
+    page, live_server, login, coder, sample
+):
+    login(coder)
+    page.locator(".search-systems summary").focus()
+    page.keyboard.press("Enter")  # opens the panel from the keyboard
+    page.get_by_label("CPT").check()
+    page.get_by_role("button", name="Save my systems").click()
+    expect(page.locator(".search-systems summary")).to_have_text("My systems: CPT")
+    page.locator("#q").fill("csf leak")
+    expect(page.locator(".result-count")).to_contain_text("in my systems (CPT)")
+    codes = page.locator("#search-results .result .code")
+    expect(codes.first).to_have_text(re.compile(r"^6370[79]$"))
+    expect(page.locator("#id_system")).to_have_value("mine")
+    page.get_by_role("link", name="Search all systems").click()
+    expect(page.locator("#search-results")).to_contain_text("G96.00")
+    expect(page.locator("#id_system")).to_have_value("")
