@@ -3,6 +3,7 @@
 import re
 import uuid
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
@@ -115,6 +116,13 @@ class CodeSystem(models.Model):
 
 def code_url(system_slug: str, code: str) -> str:
     """The page of a code."""
+    return _code_path(get_script_prefix(), system_slug, code)
+
+
+@lru_cache(maxsize=20_000)
+def _code_path(script_prefix: str, system_slug: str, code: str) -> str:
+    # Pages list many codes (20 results, 20 recent codes): each path is reversed once per process
+    # (the URLconf is fixed; `reverse` reads the script prefix, which is therefore in the key).
     return reverse("codes:code-detail", args=[system_slug, code])
 
 
