@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 
 from codes import presenters
 from codes.models import Code, Favourite, RecentCode, code_url
-from codes.services.read_path import skipped_when_busy
+from codes.services.read_path import unless_busy
 
 RECENT_CODES_KEPT = 20
 # What a list of a user's codes reads of each (ListedCode's fields): not the long texts.
@@ -148,8 +148,7 @@ def recent_code_record(*, user: AnyUser, code: Code) -> None:
     if not user.is_authenticated:
         return
     # A convenience, recorded on the way to the page: never worth holding the page up for.
-    with skipped_when_busy("a recent code"):
-        _recent_code_write(user, code)
+    unless_busy("a recent code", lambda: _recent_code_write(user, code))
 
 
 def _recent_code_write(user: User, code: Code) -> None:

@@ -1,6 +1,7 @@
 """Writes on a read request's path (a search that found nothing, a recent code) never hold up
 or fail the page that asked."""
 
+import sqlite3
 import time
 
 import psycopg
@@ -57,3 +58,32 @@ def test_a_busy_database_skips_the_recent_code_and_the_code_page_still_opens(
     assert response.status_code == 200
     assert "63709" in response.content.decode()
     assert not RecentCode.objects.exists()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_while_another_process_holds_sqlites_write_lock_pages_open_and_skip_their_writes(
+    coder, sample
+):
+    """An import (or any writer) holding the write lock makes BEGIN IMMEDIATE itself wait: the
+    code page and a search that finds nothing wait briefly, skip their writes and answer 200."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(coder)
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock, as an import's transaction holds it
+        started = time.monotonic()
+        code_page = client.get("/codes/cpt/63709/")
+        search = client.get("/", {"q": "xylophone"})
+        waited = time.monotonic() - started
+    finally:
+        other.rollback()
+        other.close()
+    assert code_page.status_code == 200 and "63709" in code_page.content.decode()
+    assert search.status_code == 200 and search.context["result"].count == 0
+    assert waited < 2 * read_path.BUSY_WAIT_MS / 1000 + 2
+    assert not RecentCode.objects.exists() and not ZeroResultQuery.objects.exists()
+    client.get("/codes/cpt/63709/")  # the lock gone, the next opening is recorded
+    assert RecentCode.objects.filter(user=coder, code__code="63709").exists()

@@ -4,7 +4,7 @@ is busy (an import holding the write lock, a row locked by a save), so a busy da
 holds up, or fails, the page that asked."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import OperationalError, connection, transaction
@@ -35,12 +35,13 @@ def _brief_wait() -> Iterator[None]:
         yield
 
 
-@contextmanager
-def skipped_when_busy(what: str) -> Iterator[None]:
-    """Run the block's writes after at most a brief lock wait; when the database is busy they
-    are skipped (rolled back) and `what` is logged as not recorded."""
+def unless_busy(what: str, write: Callable[[], None]) -> None:
+    """Run `write` after at most a brief lock wait; when the database is busy it is skipped
+    (rolled back) and `what` is logged as not recorded. The wait may end as the transaction
+    begins (SQLite's BEGIN IMMEDIATE) or at a statement inside it (a row or table lock): skipped
+    either way, never an error for the page that asked."""
     try:
         with _brief_wait():
-            yield
+            write()
     except OperationalError as exc:
         logger.info("%s not recorded (database busy): %s", what, exc)

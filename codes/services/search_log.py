@@ -15,7 +15,7 @@ from django.utils import timezone
 from codes.models import ZeroResultQuery
 from codes.search import SearchResult, search
 from codes.search.query import normalize_text
-from codes.services.read_path import skipped_when_busy
+from codes.services.read_path import unless_busy
 
 # How many entries, most asked first, the editors' list checks again when it is shown.
 RECHECKED_ENTRIES = 200
@@ -46,8 +46,7 @@ def record_zero_result(result: SearchResult) -> None:
     query = query[: ZeroResultQuery._meta.get_field("query").max_length]
     if not any(ch.isalnum() for ch in query):
         return
-    with skipped_when_busy("a search that found nothing"):
-        _count(query)
+    unless_busy("a search that found nothing", lambda: _count(query))
 
 
 def _count(query: str) -> None:
