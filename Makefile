@@ -80,8 +80,10 @@ PRODLIKE := env -u DJANGO_DEBUG -u DATABASE_URL DJANGO_SECRET_KEY=benchmark-only
 BENCH_STEPS := $(PY) manage.py migrate -v0 && $(PY) manage.py load_public_codes && $(PY) bench/run.py && $(PY) bench/quality.py
 
 # The search benchmark on a fresh database with the public code sets (about 183,000 codes):
-# SQLite always, PostgreSQL when its binaries are here. Prints the tables, writes bench/results.json.
+# SQLite always, PostgreSQL when its binaries are here, with Datasette (the [bench] extra) asked the
+# same queries beside it. Prints the tables, writes bench/results.json.
 bench: install
+	$(PY) -m pip install --quiet -e ".[dev,data,bench]"
 	rm -f bench/bench.sqlite3* bench/results.json bench/quality.json
 	$(PRODLIKE) DATABASE_URL=sqlite:///$(CURDIR)/bench/bench.sqlite3 sh -c '$(BENCH_STEPS)'
 	@if [ -x "$(PGBIN)/initdb" ]; then \

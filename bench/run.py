@@ -1,6 +1,8 @@
 """The search benchmark: the fixed query mix through the full Django request path and straight
 on the database (the floor), on the configured database. Requests are timed with the search-result
-cache emptied first (the search itself), and the API once more with the result cached.
+cache emptied first (the search itself), and the API once more with the result cached. The peer,
+Datasette serving the same codes from one FTS5 table (bench/peer.py), is asked the same queries in
+the same rounds.
 
 Run by `make bench` (which builds a fresh database with the public code sets first), once for
 SQLite and, where PostgreSQL is available, once more under scripts/with-postgres. Each run adds its
@@ -33,6 +35,8 @@ from django.test import Client  # noqa: E402
 from codes.models import Code  # noqa: E402
 from codes.roles import CODERS  # noqa: E402
 from codes.search import search  # noqa: E402
+
+from bench.peer import DatasettePeer, build  # noqa: E402
 
 QUERIES = ROOT / "bench" / "queries.tsv"
 RESULTS = ROOT / "bench" / "results.json"
@@ -114,6 +118,13 @@ CODE_PAGES = [
 CODE_PAGE_STEP = 1000
 
 
+def build_peer() -> Path:
+    """The peer's database of the same codes (bench/peer.py), beside the results."""
+    path = ROOT / "bench" / f"peer-{connection.vendor}.sqlite3"
+    build(path, list(Code.objects.values_list("system__slug", "code", "title")))
+    return path
+
+
 def code_page_paths() -> list[str]:
     named = [
         Code.objects.get(system__slug=s, code=c) for s, c in (t.split(":") for t in CODE_PAGES)
@@ -164,9 +175,11 @@ def main() -> None:
         return
     queries = load_queries()
 
+    peer = DatasettePeer(build_peer())
     for _, query in queries:  # warm caches and the connection
         for make in PATHS.values():
             request_ms(client, *make(query))
+        peer.request_ms(query)
     timings: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     statements = {query: captured_sql(query) for _, query in queries}
     for _ in range(args.rounds):
@@ -181,6 +194,10 @@ def main() -> None:
             ms = floor_ms(statements[query])
             timings["floor"][kind].append(ms)
             timings["floor"]["all"].append(ms)
+            ms = peer.request_ms(query)
+            timings["datasette"][kind].append(ms)
+            timings["datasette"]["all"].append(ms)
+    peer.close()
 
     kinds = [*dict.fromkeys(kind for kind, _ in queries), "all"]
     report = {name: {kind: summary(timings[name][kind]) for kind in kinds} for name in timings}
@@ -193,7 +210,7 @@ def main() -> None:
     print(
         f"{'class':<14}{'api p50':>9}{'p95':>8}{'p99':>8}{'frag p50':>10}{'p95':>8}"
         f"{'p99':>8}{'floor p50':>11}{'p95':>8}{'p99':>8}{'api/floor p95':>15}"
-        f"{'cached p50':>12}{'p95':>8}"
+        f"{'cached p50':>12}{'p95':>8}{'datasette p95':>15}{'p99':>8}"
     )
     for kind in kinds:
         api, frag, floor = report["api"][kind], report["fragment"][kind], report["floor"][kind]
@@ -203,6 +220,7 @@ def main() -> None:
             f"{frag['p50']:>10.2f}{frag['p95']:>8.2f}{frag['p99']:>8.2f}"
             f"{floor['p50']:>11.2f}{floor['p95']:>8.2f}{floor['p99']:>8.2f}{ratio[kind]:>15.2f}"
             f"{cached['p50']:>12.2f}{cached['p95']:>8.2f}"
+            f"{report['datasette'][kind]['p95']:>15.2f}{report['datasette'][kind]['p99']:>8.2f}"
         )
 
     pages = code_page_report(client, args.rounds)
