@@ -32,11 +32,10 @@ from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.peer import DatasettePeer, build  # noqa: E402
 from codes.models import Code  # noqa: E402
 from codes.roles import CODERS  # noqa: E402
 from codes.search import search  # noqa: E402
-
-from bench.peer import DatasettePeer, build  # noqa: E402
 
 QUERIES = ROOT / "bench" / "queries.tsv"
 RESULTS = ROOT / "bench" / "results.json"
