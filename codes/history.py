@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -28,15 +28,16 @@ class FieldChange:
         return word_diff_html(self.old, self.new)
 
 
-def content_fields(model: type[models.Model]) -> list[models.Field]:
+@cache  # a model's fields are fixed once the apps are loaded
+def content_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     """The fields an editor writes and a revert restores (not ids, versions, timestamps)."""
     history = model.history  # type: ignore[attr-defined]
     tracked = {field.name for field in history.model.tracked_fields}
-    return [
+    return tuple(
         field
         for field in model._meta.concrete_fields
         if field.editable and not field.primary_key and field.name in tracked
-    ]
+    )
 
 
 def _display(obj: Any, field: models.Field) -> str:
