@@ -82,3 +82,58 @@ def test_a_typed_abbreviation_is_a_whole_word_not_the_start_of_another(db):
     add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
     assert found("MI") == ["I21.9"]
     assert found("mig") == ["G43.909"]
+
+
+def test_a_typed_negation_asks_for_the_code_that_says_the_same_absence(db):
+    # `without obstruction` is what K44.9 says; K44.0 says `with obstruction, without gangrene`.
+    add("icd10cm", "K44.0", "Diaphragmatic hernia with obstruction, without gangrene")
+    add(
+        "icd10cm",
+        "K44.9",
+        "Diaphragmatic hernia without obstruction or gangrene",
+        "Hiatal hernia NOS",
+    )
+    assert found("diaphragmatic hernia without obstruction")[0] == "K44.9"
+    assert found("diaphragmatic hernia with obstruction")[0] == "K44.0"
+
+
+def test_a_negation_ends_at_the_next_with(db):
+    Synonym.objects.create(term="w/o", meaning="without")
+    add(
+        "icd10cm",
+        "K57.31",
+        "Diverticulosis of large intestine without perforation or abscess with bleeding",
+    )
+    add(
+        "icd10cm",
+        "K57.30",
+        "Diverticulosis of large intestine without perforation or abscess without bleeding",
+    )
+    assert found("diverticulosis without bleeding")[0] == "K57.30"
+    assert found("diverticulosis with bleeding")[0] == "K57.31"
+    assert found("diverticulosis w/o bleeding")[0] == "K57.30"
+
+
+def test_a_negation_reaches_through_parentheses_and_non_governs_one_word(db):
+    add("icd10cm", "G70.00", "Myasthenia gravis without (acute) exacerbation")
+    add("icd10cm", "G70.01", "Myasthenia gravis with (acute) exacerbation")
+    add("icd10cm", "I21.4", "Non-ST elevation (NSTEMI) myocardial infarction")
+    add("icd10cm", "I21.3", "ST elevation (STEMI) myocardial infarction of unspecified site")
+    assert found("myasthenia gravis without exacerbation")[0] == "G70.00"
+    assert found("myasthenia gravis exacerbation")[0] == "G70.01"
+    assert found("nstemi")[0] == "I21.4"
+
+
+def test_uncomplicated_is_the_code_without_exacerbation_or_complication(db):
+    Synonym.objects.create(
+        kind=Synonym.Kind.TRANSLATION, term="without exacerbation", meaning="uncomplicated"
+    )
+    Synonym.objects.create(term="without complication", meaning="uncomplicated")
+    add("icd10cm", "J45.901", "Unspecified asthma with (acute) exacerbation")
+    add("icd10cm", "J45.909", "Unspecified asthma, uncomplicated", "Asthma NOS")
+    add("icd10cm", "F10.10", "Alcohol abuse, uncomplicated")
+    add("icd10cm", "F10.120", "Alcohol abuse with intoxication, uncomplicated")
+    add("icd10cm", "F10.129", "Alcohol abuse with intoxication, unspecified")
+    assert found("asthma without exacerbation")[0] == "J45.909"
+    assert found("asthma with exacerbation")[0] == "J45.901"
+    assert found("alcohol abuse without complications")[0] == "F10.10"

@@ -29,6 +29,12 @@ FILLER_WORDS = frozenset(
 # Words too common to find anything on their own: kept when all words must match, left out when
 # some may. Negations are not among them: `without laminectomy` is the whole point of 63707.
 FUNCTION_WORDS = FILLER_WORDS | {"nos", "other", "unspecified", "specified"}
+# Words that negate what follows them, in a code's text and in a query, up to the end of the
+# clause or the next `with` (`without perforation or abscess with bleeding`).
+NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
+NEGATION_ENDS = frozenset({"with"})
+# A negation joined to one word (`non-ST elevation`, `non-pressure ulcer`) governs that word only.
+WORD_NEGATIONS = frozenset({"non"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,9 @@ class WordMatcher:
     typed: str
     forms: frozenset[str]
     prefix: str | None = None
+    # Typed inside a negation's scope (`without` `exacerbation`): found only where the code's
+    # text negates it too, never where it says it (`with exacerbation`).
+    negated: bool = False
 
     def quality(self, word: str) -> float:
         """How well an index word matches: best as typed, less as a form or prefix, else 0."""
@@ -324,7 +333,51 @@ def build_concepts(
             )
         )
         i += span
-    return concepts
+    return negation_scoped(concepts)
+
+
+def negation_scoped(concepts: Sequence[Concept]) -> list[Concept]:
+    """The concepts with what a typed negation (`without`, `w/o`, `no`, `not`) governs marked
+    negated, up to the next `with` (`non` governs the next word only): in `asthma without
+    exacerbation`, `exacerbation` is what the code must say is absent. Within one way of writing
+    a concept (`without complication`, the synonym of `uncomplicated`) its own negation governs
+    the words after it."""
+    scoped = []
+    scope: str | None = None  # the negation governing the next concept: one word or a clause
+    for concept in concepts:
+        typed = [m.typed for m in concept.alternatives[0].words]
+        ends = any(word in NEGATION_ENDS for word in typed)
+        negation = next(
+            (
+                alternative.words[0].typed
+                for alternative in concept.alternatives
+                if alternative.words[0].typed in NEGATIONS
+            ),
+            next((word for word in reversed(typed) if word in NEGATIONS), None),
+        )
+        governed = scope is not None and negation is None and not ends
+        alternatives = tuple(_negated(alt, governed) for alt in concept.alternatives)
+        scoped.append(replace(concept, alternatives=alternatives))
+        if ends or (scope in WORD_NEGATIONS and negation is None):
+            scope = None
+        elif negation is not None:
+            scope = negation
+    return scoped
+
+
+def _negated(alternative: Alternative, governed: bool) -> Alternative:
+    """The alternative with its words negated where a negation before them (`governed`: one
+    typed before the concept) governs them; negation words themselves are not."""
+    words = []
+    negating = governed
+    for matcher in alternative.words:
+        if matcher.typed in NEGATIONS:
+            words.append(matcher)
+            negating = True
+            continue
+        words.append(replace(matcher, negated=True) if negating else matcher)
+        negating = negating and not (len(words) > 1 and words[-2].typed in WORD_NEGATIONS)
+    return replace(alternative, words=tuple(words))
 
 
 def _word_by_word(
