@@ -137,3 +137,48 @@ def test_uncomplicated_is_the_code_without_exacerbation_or_complication(db):
     assert found("asthma without exacerbation")[0] == "J45.909"
     assert found("asthma with exacerbation")[0] == "J45.901"
     assert found("alcohol abuse without complications")[0] == "F10.10"
+
+
+def test_shorthand_is_read_out_before_the_phrases_it_starts(db):
+    # `h/o MI` is `history of MI`, which the lexicon translates as a whole.
+    Synonym.objects.create(term="h/o", meaning="history of")
+    Synonym.objects.create(term="MI", meaning="myocardial infarction")
+    Synonym.objects.create(
+        kind=Synonym.Kind.TRANSLATION, term="history of MI", meaning="old myocardial infarction"
+    )
+    add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
+    add("icd10cm", "I25.2", "Old myocardial infarction", "Healed myocardial infarction")
+    assert found("h/o MI")[0] == "I25.2"
+    hit = search("h/o MI").hits[0]
+    assert hit.matched_via[0].startswith("h o -> history of (synonym")
+    assert "history of mi -> old myocardial infarction" in hit.matched_via[0]
+    assert found("MI")[0] == "I21.9"
+
+
+def test_the_deeper_index_subterm_the_query_holds_comes_first(db):
+    for term, code in (
+        ("infarction, myocardial", "I21.9"),
+        ("infarction, myocardial, old", "I25.2"),
+    ):
+        Synonym.objects.create(kind=Synonym.Kind.INDEX, term=term, meaning=code)
+    add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
+    add("icd10cm", "I25.2", "Old myocardial infarction")
+    assert found("old myocardial infarction")[0] == "I25.2"
+    assert found("myocardial infarction")[0] == "I21.9"
+
+
+def test_what_a_coder_rules_out_is_not_searched_the_symptoms_are(db):
+    Synonym.objects.create(term="r/o", meaning="rule out")
+    Synonym.objects.create(term="MI", meaning="myocardial infarction")
+    add("icd10cm", "R07.9", "Chest pain, unspecified")
+    add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
+    add(
+        "icd10cm",
+        "I21.A1",
+        "Myocardial infarction type 2",
+        "Chest pain due to myocardial infarction",
+    )
+    assert found("chest pain r/o MI") == ["R07.9", "I21.A1"]  # both say chest pain
+    assert found("chest pain rule out myocardial infarction") == ["R07.9", "I21.A1"]
+    # Alone, the words still mean what they say.
+    assert "R07.9" not in found("rule out")

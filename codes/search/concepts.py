@@ -33,6 +33,8 @@ FUNCTION_WORDS = FILLER_WORDS | {"nos", "other", "unspecified", "specified"}
 # clause or the next `with` (`without perforation or abscess with bleeding`).
 NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
 NEGATION_ENDS = frozenset({"with"})
+# What a coder writes before a diagnosis not yet confirmed (`r/o` is its shorthand).
+RULE_OUT = ("rule", "out")
 # A negation joined to one word (`non-ST elevation`, `non-pressure ulcer`) governs that word only.
 WORD_NEGATIONS = frozenset({"non"})
 
@@ -256,6 +258,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     ]
     pool = frozenset().union(*(ways for concept in said for ways in concept))
     found = []
+    depth: list[int] = []
     for entry in entries:
         if entry.kind != Synonym.Kind.INDEX:
             continue
@@ -273,7 +276,10 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             )
             via = entry.via(entry.term, entry.meaning)
             found.append(IndexMatch(entry.meaning.upper(), via, covers_all, entry.imported))
-    return found
+            depth.append(len(words))
+    # The deeper subterm first: `infarction, myocardial, old` before `infarction, myocardial`
+    # when the query holds both (`h/o MI`), as a coder follows the index down.
+    return [match for _, match in sorted(zip(depth, found, strict=True), key=lambda m: -m[0])]
 
 
 def build_concepts(
@@ -305,13 +311,15 @@ def build_concepts(
             concepts.append(Concept(" ".join(term.words), (Alternative(words, phrase=True),)))
             i += 1
             continue
-        span = _synonym_span(terms, i, sides, longest)
+        span, others = _shorthand_reading(terms, i, _synonym_span(terms, i, sides, longest), sides)
         typed = tuple(spanned.words[0] for spanned in terms[i : i + span])
+        if _rules_out(typed, others) and concepts:
+            # `chest pain r/o MI`: what is ruled out is not coded (OCG IV.H), the symptoms are.
+            break
         # A typed word that is a synonym (`MI`, `lami`) is taken as finished, not as the start of
         # `migraine` or `laminotomy`.
         prefix = terms[i + span - 1].prefix and typed not in sides
         alternatives = [_alternative(typed, prefix=prefix, literal=False, widen=widen)]
-        others = sides.get(typed, {})
         alternatives += [
             replace(_alternative(other, prefix=False, literal=len(other) > 1), via=others[other])
             for other in sorted(others)
@@ -401,6 +409,34 @@ def _word_by_word(
         return []
     alternative = _alternative(tuple(dict.fromkeys(words)), prefix=False, literal=True)
     return [replace(alternative, via="; ".join(vias))]
+
+
+def _shorthand_reading(
+    terms: Sequence[Term],
+    start: int,
+    span: int,
+    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]],
+) -> tuple[int, dict[tuple[str, ...], str]]:
+    """The typed span from `start` and its other ways of writing, read through shorthand first:
+    `h/o MI` is `history of MI`, an entry of its own (`old myocardial infarction`). A span whose
+    expansion with the words typed after it is an entry takes those words too (the longest)."""
+    typed = tuple(term.words[0] for term in terms[start : start + span])
+    found = sides.get(typed, {})
+    for expansion, via in sorted(found.items()):
+        for end in range(len(terms), start + span, -1):
+            rest = terms[start + span : end]
+            key = expansion + tuple(term.words[0] for term in rest)
+            if key in sides and not any(term.quoted for term in rest):
+                reading = {key: via} | {
+                    other: f"{via}; {more}" for other, more in sides[key].items() if other != typed
+                }
+                return end - start, reading
+    return span, found
+
+
+def _rules_out(typed: tuple[str, ...], others: dict[tuple[str, ...], str]) -> bool:
+    """True for `rule out` and its shorthand (`r/o`)."""
+    return typed == RULE_OUT or RULE_OUT in others
 
 
 def _synonym_span(

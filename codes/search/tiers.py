@@ -182,7 +182,7 @@ def text_hits(
             seen.add(code.pk)
         ranked_codes = rank(codes, ranking, prefer)
         if via:
-            ranked_codes = in_family_order(ranked_codes)
+            ranked_codes = in_family_order(ranked_codes, via)
         for ranked in ranked_codes:
             hit = Hit(ranked.code, match, round(scale * band.score(ranked.score), 4), "")
             hit.ranked = ranked
@@ -313,16 +313,19 @@ def _families(
         )
 
 
-def in_family_order(ranked: list[Ranked]) -> list[Ranked]:
-    """Codes of an index entry's family, best first: a code with no codes under it (a code a
-    claim can carry) before the headings, the general one (that says `unspecified` most) before
-    the specific, the initial encounter (what an injury is coded as when nothing more is said)
-    before the later ones, then by relevance, then in code order."""
+def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
+    """Codes of index entries' families, best first: those of the entry that came first
+    (`via`, in the order of index_matches: the deeper subterm first), then a code with no codes
+    under it (a code a claim can carry) before the headings, the general one (that says
+    `unspecified` most) before the specific, the initial encounter (what an injury is coded as
+    when nothing more is said) before the later ones, then by relevance, then in code order."""
     listed = sorted(item.code.code for item in ranked)
     headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
+    entries = {why: n for n, why in enumerate(dict.fromkeys(via.values()))}
     return sorted(
         ranked,
         key=lambda item: (
+            entries[via[item.code.pk]],
             item.code.code in headings,
             -item.code.title.lower().count("unspecified"),
             "initial encounter" not in item.code.title.lower(),
