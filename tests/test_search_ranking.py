@@ -182,3 +182,57 @@ def test_what_a_coder_rules_out_is_not_searched_the_symptoms_are(db):
     assert found("chest pain rule out myocardial infarction") == ["R07.9", "I21.A1"]
     # Alone, the words still mean what they say.
     assert "R07.9" not in found("rule out")
+
+
+def test_a_pcs_title_is_about_its_operation_and_body_part_the_device_qualifies_it(db):
+    Synonym.objects.create(
+        kind=Synonym.Kind.TRANSLATION,
+        term="total knee replacement",
+        meaning="replacement knee joint",
+    )
+    add(
+        "icd10pcs",
+        "0SRV0JZ",
+        "Replacement of Right Knee Joint, Tibial Surface with Synthetic Substitute, Open Approach",
+    )
+    add(
+        "icd10pcs",
+        "0SRC0JZ",
+        "Replacement of Right Knee Joint with Synthetic Substitute, Open Approach",
+    )
+    assert found("total knee replacement right")[0] == "0SRC0JZ"
+
+
+def test_a_device_placed_as_part_of_a_procedure_is_coded_by_that_procedure(db):
+    # A chest tube is Drainage of the pleural cavity with a drainage device (PCS B6.1), however
+    # the coder says it went in.
+    Synonym.objects.create(
+        kind=Synonym.Kind.TRANSLATION,
+        term="chest tube",
+        meaning="drainage pleural cavity drainage device",
+    )
+    add(
+        "icd10pcs",
+        "0W9930Z",
+        "Drainage of Right Pleural Cavity with Drainage Device, Percutaneous Approach",
+    )
+    add(
+        "icd10pcs",
+        "0W9B30Z",
+        "Drainage of Left Pleural Cavity with Drainage Device, Percutaneous Approach",
+    )
+    add("icd10pcs", "0W2BX0Z", "Change Drainage Device in Left Pleural Cavity, External Approach")
+    add(
+        "icd10pcs",
+        "0WH933Z",
+        "Insertion of Infusion Device into Right Pleural Cavity, Percutaneous Approach",
+    )
+    add(
+        "icd10pcs",
+        "0WP930Z",
+        "Removal of Drainage Device from Right Pleural Cavity, Percutaneous Approach",
+    )
+    assert found("chest tube insertion right")[0] == "0W9930Z"
+    assert found("chest tube placement")[:2] == ["0W9B30Z", "0W9930Z"]  # either side
+    # Taking it out is an operation of its own.
+    assert found("chest tube removal")[0] == "0WP930Z"

@@ -22,6 +22,10 @@ from codes.search.weights import WEIGHTS
 GENERAL_WORDS = frozenset({"unspecified", "nos", "uncomplicated"})
 # Said of these, `unspecified` or `not specified` is still general: `site not specified`.
 GENERAL_NOUNS = frozenset({"site", "organism", "type", "part", "cause", "side", "laterality"})
+# An ICD-10-PCS title is built from its axes: `<root operation> of <body part> with <device>,
+# <approach>, <qualifier>`; what it is about ends where the device begins, like a qualifier.
+PCS = "icd10pcs"
+PCS_HEAD_ENDS = frozenset({"with"})
 _CLAUSE_BREAK = re.compile(r"[,.;:\[\]\n]")
 _QUALIFIERS_START = re.compile(r"[,;:]")
 _WORD_SPAN = re.compile(r"[^\W_]+")
@@ -42,12 +46,13 @@ class AnalysedText:
     text: str
 
 
-def analyse(text: str) -> AnalysedText:
+def analyse(text: str, head_ends: frozenset[str] = frozenset()) -> AnalysedText:
     """The words of a field and where each stands (negated, aside, in its line's head).
 
     A negation (`without`, `no`, `other than`) governs the words after it up to the end of its
     clause (a comma, a semicolon ...), the next `with`, or the close of the parentheses it
     stands in; parenthesized words inside it are still negated (`without (acute) exacerbation`).
+    A line's head ends at its first comma (or ; :), or at one of `head_ends`.
     """
     words: list[str] = []
     spans: list[tuple[int, int]] = []
@@ -80,6 +85,8 @@ def analyse(text: str) -> AnalysedText:
         word = match.group().lower() if ascii_only else "".join(words_of(match.group()))
         if word in NEGATION_ENDS or (negation_depth is not None and depth < negation_depth):
             negation_depth = None
+        if word in head_ends and not depth:
+            in_head = False
         words.append(word)
         spans.append(match.span())
         negated.append(negation_depth is not None and word not in NEGATIONS)
@@ -211,7 +218,8 @@ def rank(
     total = sum(weights)
     ranked = []
     for code in codes:
-        fields = {name: analyse(getattr(code, name)) for name, _ in _FIELDS}
+        head_ends = PCS_HEAD_ENDS if code.system.slug == PCS else frozenset()
+        fields = {name: analyse(getattr(code, name), head_ends) for name, _ in _FIELDS}
         marked: dict[str, set[int]] = {name: set() for name in fields}
         best = [0.0] * len(concepts)
         best_via = [""] * len(concepts)

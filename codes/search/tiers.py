@@ -30,7 +30,7 @@ from codes.search.concepts import (
     index_matches,
     terminology_for,
 )
-from codes.search.intent import preferred_systems
+from codes.search.intent import placing_implied, preferred_systems
 from codes.search.query import CodeRange, ParsedQuery, Term
 from codes.search.ranking import Ranked, rank
 from codes.search.results import Hit
@@ -255,7 +255,7 @@ def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Unde
     """The typed terms as concepts, with the index entries they hold and how many codes hold
     them all."""
     entries = terminology_for(terms)
-    concepts = concepts_for(terms, entries, backend.words_starting)
+    concepts = placing_implied(concepts_for(terms, entries, backend.words_starting))
     matches = index_matches(concepts, entries + index_entries_through(concepts, entries))
     return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True))
 
