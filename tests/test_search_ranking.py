@@ -3,6 +3,7 @@ Runs on SQLite and PostgreSQL alike."""
 
 import pytest
 
+from codes.codebook.models import PcsValue
 from codes.models import Code, CodeSystem, Synonym
 from codes.search import search
 
@@ -236,3 +237,54 @@ def test_a_device_placed_as_part_of_a_procedure_is_coded_by_that_procedure(db):
     assert found("chest tube placement")[:2] == ["0W9B30Z", "0W9930Z"]  # either side
     # Taking it out is an operation of its own.
     assert found("chest tube removal")[0] == "0WP930Z"
+
+
+@pytest.fixture
+def gallbladder_tables(db):
+    """Tables 0FB and 0FT as the codebook holds them: root operations with their definitions,
+    the approaches of each table, and the codes."""
+    for value, meaning, definition in (
+        ("B", "Excision", "Cutting out or off, without replacement, a portion of a body part"),
+        ("T", "Resection", "Cutting out or off, without replacement, all of a body part"),
+    ):
+        PcsValue.objects.create(
+            release="2024",
+            prefix="0F",
+            position=3,
+            value=value,
+            meaning=meaning,
+            definition=definition,
+        )
+        for approach, name in (("0", "Open"), ("4", "Percutaneous Endoscopic")):
+            PcsValue.objects.create(
+                release="2024", prefix="0F" + value, position=5, value=approach, meaning=name
+            )
+            add(
+                "icd10pcs",
+                f"0F{value}4{approach}ZZ",
+                f"{meaning} of Gallbladder, {name} Approach",
+            )
+    for target in ("0FT4", "0FB4"):
+        Synonym.objects.create(kind=Synonym.Kind.INDEX, term="cholecystectomy", meaning=target)
+    Synonym.objects.create(
+        kind=Synonym.Kind.TRANSLATION, term="laparoscopic", meaning="percutaneous endoscopic"
+    )
+
+
+def test_a_pcs_procedure_word_with_an_approach_finds_the_code_of_those_axis_values(
+    gallbladder_tables,
+):
+    # The index says cholecystectomy is Resection (or Excision), Gallbladder: 0FT4 / 0FB4; the
+    # table's fifth axis says what laparoscopic (Percutaneous Endoscopic) and open are.
+    assert found("laparoscopic cholecystectomy")[0] == "0FT44ZZ"
+    assert found("open cholecystectomy")[0] == "0FT40ZZ"
+    hit = search("laparoscopic cholecystectomy").hits[0]
+    assert "laparoscopic -> Percutaneous Endoscopic (approach" in hit.matched_via[0]
+
+
+def test_the_extent_a_coder_names_picks_the_root_operation_by_its_definition(
+    gallbladder_tables,
+):
+    assert found("partial cholecystectomy")[0].startswith("0FB4")
+    assert found("laparoscopic partial cholecystectomy")[0] == "0FB44ZZ"
+    assert found("total cholecystectomy")[0].startswith("0FT4")

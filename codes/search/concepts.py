@@ -162,6 +162,9 @@ class IndexMatch:
     via: str
     covers_all: bool  # the entry's words explain every significant concept of the query
     imported: bool = False  # the entry's
+    # The significant concepts the entry's words do not explain (pcs.axes may read them as
+    # the axes of an ICD-10-PCS code the entry points into: its approach, its extent).
+    missing: tuple[Concept, ...] = ()
 
 
 def terminology_for(terms: Sequence[Term]) -> list[Entry]:
@@ -268,14 +271,19 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             stems = frozenset(stem(word) for word in words)
             # Each significant typed word is the entry's own, or its concept's other way of
             # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
-            covers_all = all(
-                stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
+            missing = tuple(
+                concept
                 for concept, concept_ways in zip(concepts, said, strict=True)
-                for m in concept.alternatives[0].words
-                if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
+                if not all(
+                    stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
+                    for m in concept.alternatives[0].words
+                    if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
+                )
             )
             via = entry.via(entry.term, entry.meaning)
-            found.append(IndexMatch(entry.meaning.upper(), via, covers_all, entry.imported))
+            found.append(
+                IndexMatch(entry.meaning.upper(), via, not missing, entry.imported, missing)
+            )
             depth.append(len(words))
     # The deeper subterm first: `infarction, myocardial, old` before `infarction, myocardial`
     # when the query holds both (`h/o MI`), as a coder follows the index down.

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.html import escape
 
 from codes.models import Code, CodeSystem
+from codes.search import pcs
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
@@ -256,7 +257,7 @@ def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Unde
     them all."""
     entries = terminology_for(terms)
     concepts = placing_implied(concepts_for(terms, entries, backend.words_starting))
-    matches = index_matches(concepts, entries + index_entries_through(concepts, entries))
+    matches = pcs.axes(index_matches(concepts, entries + index_entries_through(concepts, entries)))
     return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True))
 
 
