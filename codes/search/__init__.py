@@ -1,6 +1,7 @@
 """The one search entry point: `search(text, ...)` -> SearchResult.
 
-query.py parses what the coder typed, concepts.py expands its words (synonyms, word forms),
+query.py parses what the coder typed, concepts.py expands its words (synonyms, word forms,
+shorthand, the scope of a typed negation), pcs.py reads ICD-10-PCS phrasing axis by axis,
 tiers.py finds and scores the hits tier by tier with the backend of the database's vendor
 (backends/) and ranking.py, with every number in weights.py; highlights.py marks the hits shown,
 typos.py corrects a word that finds nothing; results are kept until the next change

@@ -29,6 +29,14 @@ FILLER_WORDS = frozenset(
 # Words too common to find anything on their own: kept when all words must match, left out when
 # some may. Negations are not among them: `without laminectomy` is the whole point of 63707.
 FUNCTION_WORDS = FILLER_WORDS | {"nos", "other", "unspecified", "specified"}
+# Words that negate what follows them, in a code's text and in a query, up to the end of the
+# clause or the next `with` (`without perforation or abscess with bleeding`).
+NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
+NEGATION_ENDS = frozenset({"with"})
+# What a coder writes before a diagnosis not yet confirmed (`r/o` is its shorthand).
+RULE_OUT = ("rule", "out")
+# A negation joined to one word (`non-ST elevation`, `non-pressure ulcer`) governs that word only.
+WORD_NEGATIONS = frozenset({"non"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,9 @@ class WordMatcher:
     typed: str
     forms: frozenset[str]
     prefix: str | None = None
+    # Typed inside a negation's scope (`without` `exacerbation`): found only where the code's
+    # text negates it too, never where it says it (`with exacerbation`).
+    negated: bool = False
 
     def quality(self, word: str) -> float:
         """How well an index word matches: best as typed, less as a form or prefix, else 0."""
@@ -151,6 +162,9 @@ class IndexMatch:
     via: str
     covers_all: bool  # the entry's words explain every significant concept of the query
     imported: bool = False  # the entry's
+    # The significant concepts the entry's words do not explain (pcs.axes may read them as
+    # the axes of an ICD-10-PCS code the entry points into: its approach, its extent).
+    missing: tuple[Concept, ...] = ()
 
 
 def terminology_for(terms: Sequence[Term]) -> list[Entry]:
@@ -247,6 +261,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     ]
     pool = frozenset().union(*(ways for concept in said for ways in concept))
     found = []
+    depth: list[int] = []
     for entry in entries:
         if entry.kind != Synonym.Kind.INDEX:
             continue
@@ -256,15 +271,23 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             stems = frozenset(stem(word) for word in words)
             # Each significant typed word is the entry's own, or its concept's other way of
             # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
-            covers_all = all(
-                stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
+            missing = tuple(
+                concept
                 for concept, concept_ways in zip(concepts, said, strict=True)
-                for m in concept.alternatives[0].words
-                if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
+                if not all(
+                    stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
+                    for m in concept.alternatives[0].words
+                    if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
+                )
             )
             via = entry.via(entry.term, entry.meaning)
-            found.append(IndexMatch(entry.meaning.upper(), via, covers_all, entry.imported))
-    return found
+            found.append(
+                IndexMatch(entry.meaning.upper(), via, not missing, entry.imported, missing)
+            )
+            depth.append(len(words))
+    # The deeper subterm first: `infarction, myocardial, old` before `infarction, myocardial`
+    # when the query holds both (`h/o MI`), as a coder follows the index down.
+    return [match for _, match in sorted(zip(depth, found, strict=True), key=lambda m: -m[0])]
 
 
 def build_concepts(
@@ -296,13 +319,15 @@ def build_concepts(
             concepts.append(Concept(" ".join(term.words), (Alternative(words, phrase=True),)))
             i += 1
             continue
-        span = _synonym_span(terms, i, sides, longest)
+        span, others = _shorthand_reading(terms, i, _synonym_span(terms, i, sides, longest), sides)
         typed = tuple(spanned.words[0] for spanned in terms[i : i + span])
+        if _rules_out(typed, others) and concepts:
+            # `chest pain r/o MI`: what is ruled out is not coded (OCG IV.H), the symptoms are.
+            break
         # A typed word that is a synonym (`MI`, `lami`) is taken as finished, not as the start of
         # `migraine` or `laminotomy`.
         prefix = terms[i + span - 1].prefix and typed not in sides
         alternatives = [_alternative(typed, prefix=prefix, literal=False, widen=widen)]
-        others = sides.get(typed, {})
         alternatives += [
             replace(_alternative(other, prefix=False, literal=len(other) > 1), via=others[other])
             for other in sorted(others)
@@ -324,7 +349,51 @@ def build_concepts(
             )
         )
         i += span
-    return concepts
+    return negation_scoped(concepts)
+
+
+def negation_scoped(concepts: Sequence[Concept]) -> list[Concept]:
+    """The concepts with what a typed negation (`without`, `w/o`, `no`, `not`) governs marked
+    negated, up to the next `with` (`non` governs the next word only): in `asthma without
+    exacerbation`, `exacerbation` is what the code must say is absent. Within one way of writing
+    a concept (`without complication`, the synonym of `uncomplicated`) its own negation governs
+    the words after it."""
+    scoped = []
+    scope: str | None = None  # the negation governing the next concept: one word or a clause
+    for concept in concepts:
+        typed = [m.typed for m in concept.alternatives[0].words]
+        ends = any(word in NEGATION_ENDS for word in typed)
+        negation = next(
+            (
+                alternative.words[0].typed
+                for alternative in concept.alternatives
+                if alternative.words[0].typed in NEGATIONS
+            ),
+            next((word for word in reversed(typed) if word in NEGATIONS), None),
+        )
+        governed = scope is not None and negation is None and not ends
+        alternatives = tuple(_negated(alt, governed) for alt in concept.alternatives)
+        scoped.append(replace(concept, alternatives=alternatives))
+        if ends or (scope in WORD_NEGATIONS and negation is None):
+            scope = None
+        elif negation is not None:
+            scope = negation
+    return scoped
+
+
+def _negated(alternative: Alternative, governed: bool) -> Alternative:
+    """The alternative with its words negated where a negation before them (`governed`: one
+    typed before the concept) governs them; negation words themselves are not."""
+    words = []
+    negating = governed
+    for matcher in alternative.words:
+        if matcher.typed in NEGATIONS:
+            words.append(matcher)
+            negating = True
+            continue
+        words.append(replace(matcher, negated=True) if negating else matcher)
+        negating = negating and not (len(words) > 1 and words[-2].typed in WORD_NEGATIONS)
+    return replace(alternative, words=tuple(words))
 
 
 def _word_by_word(
@@ -348,6 +417,34 @@ def _word_by_word(
         return []
     alternative = _alternative(tuple(dict.fromkeys(words)), prefix=False, literal=True)
     return [replace(alternative, via="; ".join(vias))]
+
+
+def _shorthand_reading(
+    terms: Sequence[Term],
+    start: int,
+    span: int,
+    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]],
+) -> tuple[int, dict[tuple[str, ...], str]]:
+    """The typed span from `start` and its other ways of writing, read through shorthand first:
+    `h/o MI` is `history of MI`, an entry of its own (`old myocardial infarction`). A span whose
+    expansion with the words typed after it is an entry takes those words too (the longest)."""
+    typed = tuple(term.words[0] for term in terms[start : start + span])
+    found = sides.get(typed, {})
+    for expansion, via in sorted(found.items()):
+        for end in range(len(terms), start + span, -1):
+            rest = terms[start + span : end]
+            key = expansion + tuple(term.words[0] for term in rest)
+            if key in sides and not any(term.quoted for term in rest):
+                reading = {key: via} | {
+                    other: f"{via}; {more}" for other, more in sides[key].items() if other != typed
+                }
+                return end - start, reading
+    return span, found
+
+
+def _rules_out(typed: tuple[str, ...], others: dict[tuple[str, ...], str]) -> bool:
+    """True for `rule out` and its shorthand (`r/o`)."""
+    return typed == RULE_OUT or RULE_OUT in others
 
 
 def _synonym_span(

@@ -23,6 +23,35 @@ DIAGNOSIS_WORDS = frozenset(
 )
 
 
+# The ICD-10-PCS root operations of the Medical and Surgical section (the third axis).
+ROOT_OPERATIONS = frozenset(
+    {"alteration", "bypass", "change", "control", "creation", "destruction", "detachment"}
+    | {"dilation", "division", "drainage", "excision", "extirpation", "extraction", "fragmentation"}
+    | {"fusion", "insertion", "inspection", "map", "occlusion", "reattachment", "release"}
+    | {"removal", "repair", "replacement", "reposition", "resection", "restriction", "revision"}
+    | {"supplement", "transfer", "transplantation"}
+)
+# How a coder says a device was put in, whatever the procedure's root operation.
+PLACING_WORDS = frozenset({"insertion", "placement"})
+
+
+def placing_implied(concepts: Sequence[Concept]) -> list[Concept]:
+    """The concepts less a typed `insertion` or `placement` when another concept's translation
+    names its root operation: a device put in as part of a procedure is that procedure's device
+    (ICD-10-PCS B6.1), so `chest tube insertion` is Drainage of the pleural cavity with a
+    drainage device, not Insertion."""
+
+    def names_operation(concept: Concept) -> bool:
+        return any(
+            alternative.via and alternative.words[0].typed in ROOT_OPERATIONS
+            for alternative in concept.alternatives[1:]
+        )
+
+    if not any(names_operation(concept) for concept in concepts):
+        return list(concepts)
+    return [concept for concept in concepts if concept.label not in PLACING_WORDS]
+
+
 def preferred_systems(concepts: Sequence[Concept]) -> frozenset[str]:
     """The system slugs the query's wording prefers (none when it says neither or both)."""
     words = {m.typed for c in concepts for alternative in c.alternatives for m in alternative.words}

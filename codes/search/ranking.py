@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from codes.models import Code
-from codes.search.concepts import FILLER_WORDS, Alternative, Concept
+from codes.search.concepts import (
+    FILLER_WORDS,
+    NEGATION_ENDS,
+    NEGATIONS,
+    WORD_NEGATIONS,
+    Alternative,
+    Concept,
+)
 from codes.search.query import words_of
 from codes.search.weights import WEIGHTS
 
@@ -15,8 +22,11 @@ from codes.search.weights import WEIGHTS
 GENERAL_WORDS = frozenset({"unspecified", "nos", "uncomplicated"})
 # Said of these, `unspecified` or `not specified` is still general: `site not specified`.
 GENERAL_NOUNS = frozenset({"site", "organism", "type", "part", "cause", "side", "laterality"})
-NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
-_CLAUSE_BREAK = re.compile(r"[,.;:()\[\]\n]")
+# An ICD-10-PCS title is built from its axes: `<root operation> of <body part> with <device>,
+# <approach>, <qualifier>`; what it is about ends where the device begins, like a qualifier.
+PCS = "icd10pcs"
+PCS_HEAD_ENDS = frozenset({"with"})
+_CLAUSE_BREAK = re.compile(r"[,.;:\[\]\n]")
 _QUALIFIERS_START = re.compile(r"[,;:]")
 _WORD_SPAN = re.compile(r"[^\W_]+")
 _FIELDS = WEIGHTS.fields.items()
@@ -36,15 +46,22 @@ class AnalysedText:
     text: str
 
 
-def analyse(text: str, *, negations: bool) -> AnalysedText:
-    """The words of a field and where each stands (negated, aside, in its line's head)."""
+def analyse(text: str, head_ends: frozenset[str] = frozenset()) -> AnalysedText:
+    """The words of a field and where each stands (negated, aside, in its line's head).
+
+    A negation (`without`, `no`, `other than`) governs the words after it up to the end of its
+    clause (a comma, a semicolon ...), the next `with`, or the close of the parentheses it
+    stands in; parenthesized words inside it are still negated (`without (acute) exacerbation`).
+    A line's head ends at its first comma (or ; :), or at one of `head_ends`.
+    """
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     negated: list[bool] = []
     aside: list[bool] = []
     head: list[bool] = []
     lines: list[range] = []
-    in_negation = False
+    negation_depth: int | None = None  # the parentheses depth the negation stands at
+    one_word = False  # the negation governs the next word only (`non-ST`)
     in_head = True
     depth = 0
     line_start = 0
@@ -59,20 +76,27 @@ def analyse(text: str, *, negations: bool) -> AnalysedText:
         elif _QUALIFIERS_START.search(between) and not depth:
             in_head = False
         if _CLAUSE_BREAK.search(between):
-            in_negation = False
+            negation_depth = None
         for ch in between:
             if ch in "([":
                 depth += 1
             elif ch in ")]":
                 depth = max(depth - 1, 0)
         word = match.group().lower() if ascii_only else "".join(words_of(match.group()))
+        if word in NEGATION_ENDS or (negation_depth is not None and depth < negation_depth):
+            negation_depth = None
+        if word in head_ends and not depth:
+            in_head = False
         words.append(word)
         spans.append(match.span())
-        negated.append(in_negation)
+        negated.append(negation_depth is not None and word not in NEGATIONS)
         aside.append(depth > 0)
         head.append(in_head)
-        if negations and (word in NEGATIONS or (word == "than" and previous == "other")):
-            in_negation = True
+        if one_word:
+            negation_depth, one_word = None, False
+        if word in NEGATIONS or (word == "than" and previous == "other"):
+            one_word = negation_depth is None and word in WORD_NEGATIONS
+            negation_depth = depth if negation_depth is None else min(negation_depth, depth)
         previous, previous_end = word, match.end()
     lines.append(range(line_start, len(words)))
     return AnalysedText(words, spans, negated, aside, head, [line for line in lines if line], text)
@@ -81,7 +105,9 @@ def analyse(text: str, *, negations: bool) -> AnalysedText:
 def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[float, list[int]]:
     """How well the alternative matches in one line (0: not at all), and the positions it marks.
 
-    A match right after a negation is marked but does not count.
+    A match counts only where the code's text negates it exactly when the query does: typed
+    `exacerbation` is not found in `without exacerbation`, typed `without exacerbation` not in
+    `with exacerbation` (either is still marked).
     """
     quality = 0.0
     marked: list[int] = []
@@ -94,7 +120,7 @@ def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[
             )
             if found:
                 marked.extend(range(start, start + size))
-                if not field.negated[start]:
+                if field.negated[start] == alternative.words[-1].negated:
                     quality = max(quality, found)
         return quality, marked
     quality = 1.0
@@ -105,7 +131,7 @@ def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[
             if found:
                 seen = True
                 marked.append(i)
-                if not field.negated[i]:
+                if field.negated[i] == matcher.negated:
                     best = max(best, found)
         if not seen:
             return 0.0, []
@@ -125,10 +151,10 @@ def _line_fit(
     times the share of what it says that the query explains, times the line's weight.
 
     Joining words, parenthesized nonessential modifiers, `unspecified`/`NOS` (and the site,
-    organism ... said to be unspecified) and what a negation excludes say nothing more than the
-    query: `Fracture of hip NOS` is all explained by `hip fracture`, `Stress fracture, hip,
-    unspecified` only in part. A line that holds every concept and says it is unspecified gets
-    the general bonus.
+    organism ... said to be unspecified) and what a negation excludes (not `non-sterile`: a
+    qualifier) say nothing more than the query: `Fracture of hip NOS` is all explained by `hip
+    fracture`, `Stress fracture, hip, unspecified` only in part. A line that holds every concept
+    and says it is unspecified gets the general bonus.
     """
     explained = 0
     unexplained = 0.0
@@ -138,7 +164,9 @@ def _line_fit(
         if word in GENERAL_WORDS or (word == "specified" and field.negated[i]):
             general = True  # `unspecified`, `NOS`, `not (otherwise) specified`
             continue
-        if word in NEGATIONS or field.negated[i]:
+        # `non-disposable`, `non-sterile` are qualifiers like any other word, not an exclusion.
+        qualifier = field.negated[i] and i > line.start and field.words[i - 1] in WORD_NEGATIONS
+        if not qualifier and (word in NEGATIONS or field.negated[i]):
             continue
         if word in GENERAL_NOUNS and any(
             j in line and (field.words[j] in GENERAL_WORDS or field.words[j] in NEGATIONS)
@@ -180,19 +208,18 @@ def rank(
     rest is how well the best single title or inclusion term answers the whole query
     (_line_fit): the line that holds every concept and says least besides wins, so the general
     code comes before the specific ones and a short `COPD, unspecified` before a long text that
-    mentions COPD. A match right after `without`, `no`, `other than` (up to the next comma) does
-    not count unless the coder typed a negation too. A code of a system in `prefer` (the
+    mentions COPD. A match right after `without`, `no`, `other than` (in the negation's scope,
+    analyse) counts only for what the coder typed in a negation's scope too
+    (concepts.negation_scoped), and the other way round. A code of a system in `prefer` (the
     query's intent, intent.preferred_systems) gets WEIGHTS.intent_bonus.
     """
-    typed_negation = any(concept.label in NEGATIONS for concept in concepts)
     share = WEIGHTS.concept_share
     weights = [concept.weight for concept in concepts]
     total = sum(weights)
     ranked = []
     for code in codes:
-        fields = {
-            name: analyse(getattr(code, name), negations=not typed_negation) for name, _ in _FIELDS
-        }
+        head_ends = PCS_HEAD_ENDS if code.system.slug == PCS else frozenset()
+        fields = {name: analyse(getattr(code, name), head_ends) for name, _ in _FIELDS}
         marked: dict[str, set[int]] = {name: set() for name in fields}
         best = [0.0] * len(concepts)
         best_via = [""] * len(concepts)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.html import escape
 
 from codes.models import Code, CodeSystem
+from codes.search import pcs
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
@@ -30,7 +31,7 @@ from codes.search.concepts import (
     index_matches,
     terminology_for,
 )
-from codes.search.intent import preferred_systems
+from codes.search.intent import placing_implied, preferred_systems
 from codes.search.query import CodeRange, ParsedQuery, Term
 from codes.search.ranking import Ranked, rank
 from codes.search.results import Hit
@@ -182,7 +183,7 @@ def text_hits(
             seen.add(code.pk)
         ranked_codes = rank(codes, ranking, prefer)
         if via:
-            ranked_codes = in_family_order(ranked_codes)
+            ranked_codes = in_family_order(ranked_codes, via)
         for ranked in ranked_codes:
             hit = Hit(ranked.code, match, round(scale * band.score(ranked.score), 4), "")
             hit.ranked = ranked
@@ -255,8 +256,8 @@ def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Unde
     """The typed terms as concepts, with the index entries they hold and how many codes hold
     them all."""
     entries = terminology_for(terms)
-    concepts = concepts_for(terms, entries, backend.words_starting)
-    matches = index_matches(concepts, entries + index_entries_through(concepts, entries))
+    concepts = placing_implied(concepts_for(terms, entries, backend.words_starting))
+    matches = pcs.axes(index_matches(concepts, entries + index_entries_through(concepts, entries)))
     return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True))
 
 
@@ -313,16 +314,19 @@ def _families(
         )
 
 
-def in_family_order(ranked: list[Ranked]) -> list[Ranked]:
-    """Codes of an index entry's family, best first: a code with no codes under it (a code a
-    claim can carry) before the headings, the general one (that says `unspecified` most) before
-    the specific, the initial encounter (what an injury is coded as when nothing more is said)
-    before the later ones, then by relevance, then in code order."""
+def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
+    """Codes of index entries' families, best first: those of the entry that came first
+    (`via`, in the order of index_matches: the deeper subterm first), then a code with no codes
+    under it (a code a claim can carry) before the headings, the general one (that says
+    `unspecified` most) before the specific, the initial encounter (what an injury is coded as
+    when nothing more is said) before the later ones, then by relevance, then in code order."""
     listed = sorted(item.code.code for item in ranked)
     headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
+    entries = {why: n for n, why in enumerate(dict.fromkeys(via.values()))}
     return sorted(
         ranked,
         key=lambda item: (
+            entries[via[item.code.pk]],
             item.code.code in headings,
             -item.code.title.lower().count("unspecified"),
             "initial encounter" not in item.code.title.lower(),
