@@ -1,6 +1,7 @@
 """Code-set importers: one module per file format, one entry point `import_file`.
 
-    import_file(path, system=..., file_format="auto", version=None, dry_run=False)
+    import_file(path, system=..., file_format="auto", version=None, effective_date=None,
+                historical=False, dry_run=False)
 
 reads the file with its format's reader (csv_jsonl, cms_hcpcs, cdc_icd10cm_xml, cms_codes,
 cms_order) and applies it to the database with `base.apply_release` (see there for what an
@@ -9,6 +10,7 @@ import changes and what it never touches).
 
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from codes.importers import cdc_icd10cm_xml, cms_codes, cms_hcpcs, cms_order, csv_jsonl
@@ -59,6 +61,8 @@ def import_file(
     system: CodeSystem,
     file_format: str = "auto",
     version: str | None = None,
+    effective_date: date | None = None,
+    historical: bool = False,
     dry_run: bool = False,
     partial: bool = False,
     allow_deletions: int | None = None,
@@ -66,8 +70,11 @@ def import_file(
 ) -> ImportSummary:
     """Import one file into one code system, all or nothing; raises ImportFileError.
 
-    A file is a full release unless `partial`: codes it does not list are marked deleted
-    (refused past a small share of the system unless `allow_deletions` says how many).
+    The release is recorded (`codes.models.Release`), its label `version` or the file's own,
+    in force from `effective_date` or the day its label names; one older than the newest
+    recorded release only with `historical`. A file is a full release unless `partial`: codes
+    it does not list are marked deleted (refused past a small share of the system unless
+    `allow_deletions` says how many).
     """
     started = time.monotonic()
     if not path.is_file():
@@ -80,6 +87,8 @@ def import_file(
         system,
         release,
         version=version,
+        effective_date=effective_date,
+        historical=historical,
         dry_run=dry_run,
         allow_deletions=allow_deletions,
         progress=progress,

@@ -1,0 +1,130 @@
+"""Releases: the list per system, one release's changes (filtered by kind and code prefix) and the
+notes naming the codes it revised or deleted, a code's timeline, and the official texts in
+force after any release (rebuilt from today's codes by undoing the releases after it)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet, Release
+from codes.models import ReleaseCode as ReleaseChange
+from codes.releases import ADDED, DELETED, REVISED, OfficialText
+
+KINDS = (ADDED, REVISED, DELETED)
+
+
+def releases_by_system() -> list[tuple[CodeSystem, list[Release]]]:
+    """Every system with releases, each with its releases newest first."""
+    by_system: dict[int, tuple[CodeSystem, list[Release]]] = {}
+    for release in Release.objects.select_related("system"):
+        by_system.setdefault(release.system_id, (release.system, []))[1].append(release)
+    return list(by_system.values())
+
+
+def release_get(*, system_slug: str, label: str) -> Release:
+    """The release of that system and label (any case); 404 if there is none."""
+    found = (
+        Release.objects.select_related("system")
+        .filter(system__slug=system_slug.lower()[:32], label__iexact=label[:32])
+        .first()
+    )
+    if found is None:
+        raise Http404(f"No release “{label[:32]}” of the system “{system_slug[:32]}”.")
+    return found
+
+
+def release_changes(
+    release: Release, *, kind: str = "", prefix: str = ""
+) -> QuerySet[ReleaseChange]:
+    """The release's changes in code order, of one kind and under one code prefix if given
+    (a prefix is matched as the system spells codes: `s62` finds S62.90XA)."""
+    changes = release.changes.select_related("code__system").order_by("code__code")
+    if kind:
+        changes = changes.filter(kind=kind)
+    if prefix:
+        changes = changes.filter(code__code__startswith=release.system.normalize_code(prefix))
+    return changes
+
+
+def release_counts(release: Release, *, prefix: str = "") -> dict[str, int]:
+    """How many codes of each kind the release changed (under `prefix`, if given)."""
+    if not prefix:
+        return {kind: getattr(release, kind) for kind in KINDS}
+    counts = dict.fromkeys(KINDS, 0)
+    for kind in release_changes(release, prefix=prefix).values_list("kind", flat=True):
+        counts[kind] += 1
+    return counts
+
+
+def release_flagged_notes(release: Release) -> ComparisonNoteQuerySet:
+    """The comparison notes naming a code the release revised or deleted, with their review
+    flag (cleared once an editor has reviewed the note since)."""
+    changed = release.changes.filter(kind__in=[REVISED, DELETED]).values("code")
+    return (
+        ComparisonNote.objects.filter(Q(code_a__in=changed) | Q(code_b__in=changed))
+        .with_review_flag()
+        .select_related("code_a__system", "code_b__system")
+        .order_by("code_a__code", "code_b__code")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    release: Release
+    change: ReleaseChange | None  # None: in the code set since this (baseline) release
+
+
+def code_timeline(code: Code) -> list[TimelineEntry]:
+    """What the releases did to the code, oldest first; the system's baseline release first
+    when the code was in it (not added by a later release)."""
+    changes = list(
+        ReleaseChange.objects.filter(code=code)
+        .select_related("release__system")
+        .order_by("release__effective_date")
+    )
+    baseline = Release.objects.filter(system=code.system_id, baseline=True).first()
+    entries = [TimelineEntry(change.release, change) for change in changes]
+    if baseline and not (changes and changes[0].kind == ADDED):
+        entries.insert(0, TimelineEntry(baseline, None))
+    return entries
+
+
+def releases_around(system: CodeSystem, day: date) -> tuple[Release | None, Release | None]:
+    """The newest release of the system that took effect before `day`, and the oldest after."""
+    releases = Release.objects.filter(system=system)
+    before = releases.filter(effective_date__lt=day).order_by("-effective_date").first()
+    after = releases.filter(effective_date__gt=day).order_by("effective_date").first()
+    return before, after
+
+
+def newest_release(system: CodeSystem) -> Release | None:
+    """The release in force today: the latest to take effect (of two on one day, the later
+    import)."""
+    return Release.objects.filter(system=system).order_by("-effective_date", "-imported_at").first()
+
+
+def official_state(system: CodeSystem, after: Release | None) -> dict[str, OfficialText]:
+    """The codes in force after release `after` with their official texts; None: before every
+    release (nothing: a system's first release is taken to start it). Today's active codes,
+    with the releases after `after` undone newest first."""
+    if after is None:
+        return {}
+    state = {
+        code: (title, descriptor)
+        for code, title, descriptor in Code.objects.filter(system=system)
+        .exclude(status=Code.Status.DELETED)
+        .values_list("code", "title", "descriptor")
+    }
+    later = ReleaseChange.objects.filter(
+        release__system=system, release__effective_date__gt=after.effective_date
+    ).order_by("-release__effective_date")
+    for code, kind, old_title, old_descriptor in later.values_list(
+        "code__code", "kind", "old_title", "old_descriptor"
+    ):
+        if kind == ADDED:
+            state.pop(code, None)
+        else:
+            state[code] = (old_title, old_descriptor)
+    return state
