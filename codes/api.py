@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 from codes import favourites as my_favourites
 from codes import presenters, selectors
 from codes.codebook.pages import claim_for, codebook_for
-from codes.forms import AsOfForm, SearchForm
+from codes.forms import AsOfForm, ReleaseFilterForm, SearchForm
 from codes.models import CodeSystem
 from codes.search import search as search_codes
 from codes.services.search_log import record_zero_result
@@ -95,6 +95,28 @@ def code(request: HttpRequest, system: str, code: str) -> JsonResponse:
             ],
         }
     )
+
+
+@require_GET
+@coder_required
+def release(request: HttpRequest, system: str, label: str) -> JsonResponse:
+    """`/api/releases/<system>/<label>?kind=&prefix=` -> the release, its counts, the changes
+    (filtered) with their old and new official texts, and the notes it flagged."""
+    try:
+        found = selectors.release_get(system_slug=system, label=label)
+    except Http404 as exc:
+        return JsonResponse({"error": str(exc)}, status=404)
+    form = ReleaseFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_message()}, status=400)
+    filters = form.filters()
+    document = presenters.release_document(
+        found,
+        selectors.release_changes(found, **filters),
+        selectors.release_flagged_notes(found),
+        **filters,
+    )
+    return JsonResponse(document)
 
 
 @require_GET

@@ -1,12 +1,14 @@
 """Thin views: validate input, call a selector or the search, render."""
 
 from collections.abc import Callable, Sequence
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +28,8 @@ from codes.forms import (
     ComparisonFilterForm,
     ComparisonListExportForm,
     FavouriteForm,
+    ReleaseExportForm,
+    ReleaseFilterForm,
     SearchForm,
 )
 from codes.models import Code, CodeSystem, ExportJob
@@ -150,6 +154,7 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
     previous, following = selectors.code_neighbours(code=found)
     notes = presenters.note_links(selectors.notes_naming(code=found), seen_from=found)
     codebook = codebook_for(found)
+    timeline = selectors.code_timeline(found)
     return render(
         request,
         "codes/code_detail.html",
@@ -167,6 +172,7 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
             "mine": favourites.my_codes(user=request.user),
             "codebook": codebook,
             "claim": claim_for(found, codebook),
+            "timeline": presenters.timeline_rows(timeline),
         },
     )
 
@@ -430,6 +436,85 @@ def change_detail(request: HttpRequest, kind: str, history_id: int) -> HttpRespo
     revision = selectors.change_get(kind=kind, history_id=history_id)
     presenters.link_changes([revision])
     return render(request, "codes/change_detail.html", {"revision": revision})
+
+
+RELEASE_PAGE_SIZE = 200
+
+
+@require_GET
+@coder_required
+def release_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "codes/releases.html", {"systems": selectors.releases_by_system()})
+
+
+def _release_or_404(request: HttpRequest, system: str, label: str) -> Any:
+    """The release, or the 404 page saying which release is not there."""
+    try:
+        return selectors.release_get(system_slug=system, label=label)
+    except Http404 as exc:
+        return render(request, "404.html", {"message": str(exc)}, status=404)
+
+
+@require_GET
+@coder_required
+def release_detail(request: HttpRequest, system: str, label: str) -> HttpResponse:
+    """What changed in one release: its counts, the notes it flagged, and its changes filtered
+    by kind and code prefix, 200 to a page."""
+    release = _release_or_404(request, system, label)
+    if isinstance(release, HttpResponse):
+        return release
+    form = ReleaseFilterForm(request.GET)
+    context: dict[str, Any] = {"release": release, "form": form}
+    if not form.is_valid():
+        context["message"] = form.error_message()
+        return render(request, "codes/release_detail.html", context, status=400)
+    filters = form.filters()
+    page = Paginator(selectors.release_changes(release, **filters), RELEASE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    counts = selectors.release_counts(release, prefix=filters["prefix"])
+    context.update(
+        filters=filters,
+        filtered=any(filters.values()),
+        # (kind, how many under the prefix, the page showing only those)
+        kinds=[
+            (kind, count, presenters.release_url(release, kind=kind, code=filters["prefix"]))
+            for kind, count in counts.items()
+        ],
+        page=page,
+        page_query=params.urlencode(),
+        rows=presenters.release_change_rows(page.object_list),
+        notes=presenters.note_links(selectors.release_flagged_notes(release)),
+        export_links=presenters.release_export_links(
+            release, kind=filters["kind"], code=filters["prefix"]
+        ),
+    )
+    return render(request, "codes/release_detail.html", context)
+
+
+@require_GET
+@coder_required
+@export_required
+def release_export(request: HttpRequest, system: str, label: str) -> HttpResponse:
+    """The release page's changes (as filtered) as CSV or XLSX, logged as an export."""
+    release = _release_or_404(request, system, label)
+    if isinstance(release, HttpResponse):
+        return release
+    form = ReleaseExportForm(request.GET)
+    if not form.is_valid():
+        return _export_refused(form.error_message())
+    document = presenters.release_document(
+        release,
+        selectors.release_changes(release, **form.filters()),
+        selectors.release_flagged_notes(release),
+        **form.filters(),
+    )
+    exported = services.release_export(
+        release=document, fmt=form.cleaned_data["format"], user=request.user
+    )
+    return _attachment(exported)
 
 
 @never_cache

@@ -7,14 +7,17 @@ FY2025 as CMS published them (FY2023 split I71.1-I71.6, FY2024 renamed four of t
 tests FY2025 deletes it.
 """
 
+import hashlib
+import io
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from openpyxl import load_workbook
 
-from codes.models import Code, ComparisonNote, Release, ReleaseCode
+from codes.models import Code, ComparisonNote, ExportRecord, Release, ReleaseCode
 
 DATA = Path(__file__).resolve().parent / "data" / "releases"
 
@@ -149,3 +152,126 @@ def test_a_revision_flags_the_notes_naming_the_code_and_the_lay_text_beside_it(e
     assert intact.lay_description == "A bulge of the aorta near the gut."
     assert intact.lay_review == ("The official text changed in FY2024: check the lay description.")
     assert Code.objects.get(code="I71.51").lay_review == ""  # no lay text to check
+
+
+# --- what coders see ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def releases_loaded(db):
+    load(2022, 2023)
+    ruptured, intact = Code.objects.get(code="I71.51"), Code.objects.get(code="I71.61")
+    ComparisonNote.objects.create(code_a=ruptured, code_b=intact, summary="Ruptured or not")
+    load(2024, 2025)
+
+
+def test_the_code_page_shows_the_codes_timeline_with_the_word_diff(releases_loaded, coder_client):
+    page = coder_client.get("/codes/icd10cm/I71.51/").content.decode()
+    timeline = page.split('<section class="timeline">')[1].split("</section>")[0]
+    assert timeline.index("FY2023") < timeline.index("FY2024") < timeline.index("FY2025")
+    assert "Added in FY2023" in timeline
+    assert "Revised in FY2024" in timeline
+    assert (
+        'Supraceliac aneurysm of the <del><span class="visually-hidden">removed: </span>'
+        'abdominal</del> <ins><span class="visually-hidden">inserted: </span>'
+        "thoracoabdominal</ins> aorta, ruptured"
+    ) in timeline
+    assert "Deleted in FY2025" in timeline
+    # A code of the first release recorded says so.
+    page = coder_client.get("/codes/icd10cm/I71.9/").content.decode()
+    assert "In the code set since FY2022, the first release recorded" in page
+
+
+def test_the_release_page_shows_counts_changes_and_the_notes_it_flagged(
+    releases_loaded, coder_client
+):
+    page = coder_client.get("/releases/icd10cm/FY2024/").content.decode()
+    assert "What changed in ICD-10-CM FY2024" in page
+    assert "<strong>4</strong> revised" in page and "<strong>36</strong> unchanged" in page
+    flagged = page.split('<section class="flagged-notes">')[1].split("</section>")[0]
+    assert "I71.51 vs I71.61" in flagged and "needs review" in flagged
+    assert "<del>" in page and "thoracoabdominal</ins>" in page
+    listed = coder_client.get("/releases/").content.decode()
+    assert "/releases/icd10cm/FY2024/" in listed and "/releases/icd10cm/FY2022/" in listed
+
+
+def test_the_release_page_filters_by_kind_and_code_prefix(releases_loaded, coder_client):
+    page = coder_client.get("/releases/icd10cm/FY2023/?code=i71.1&kind=added").content.decode()
+    shown = page.split('<section class="release-changes">')[1]
+    assert "I71.10" in shown and "I71.13" in shown
+    assert "I71.51" not in shown
+    assert "<strong>4</strong> added" in page  # counted under the prefix
+    assert "/releases/icd10cm/FY2023/?kind=revised&amp;code=i71.1" in page
+    nothing = coder_client.get("/releases/icd10cm/FY2023/?kind=deleted&code=Z").content.decode()
+    assert "No change matches these filters." in nothing
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("kind=renamed", "kind: Choose a change: added, revised or deleted."),
+        ("code=%3Cscript%3E", "code: Type the start of a code"),
+    ],
+)
+def test_bad_release_filters_are_a_400_saying_why(releases_loaded, coder_client, query, message):
+    response = coder_client.get(f"/releases/icd10cm/FY2024/?{query}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    api = coder_client.get(f"/api/releases/icd10cm/FY2024?{query}")
+    assert api.status_code == 400 and message in api.json()["error"]
+
+
+def test_an_unknown_release_is_a_404_naming_it(releases_loaded, coder_client):
+    response = coder_client.get("/releases/icd10cm/FY1999/")
+    assert response.status_code == 404
+    assert "No release “FY1999” of the system “icd10cm”." in response.content.decode()
+    assert coder_client.get("/api/releases/icd10cm/FY1999").status_code == 404
+
+
+def test_the_release_api_has_the_changes_and_flagged_notes(releases_loaded, coder_client):
+    document = coder_client.get("/api/releases/icd10cm/fy2024?kind=revised").json()
+    assert (document["label"], document["effective_date"]) == ("FY2024", "2023-10-01")
+    assert document["counts"] == {"added": 0, "revised": 4, "deleted": 0, "unchanged": 36}
+    first = document["changes"][0]
+    assert first == {
+        "code": "I71.51",
+        "kind": "revised",
+        "old_title": "Supraceliac aneurysm of the abdominal aorta, ruptured",
+        "new_title": "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured",
+        "old_descriptor": None,
+        "new_descriptor": None,
+        "url": "/codes/icd10cm/I71.51/",
+    }
+    (note,) = document["flagged_notes"]
+    assert note["needs_review"] and note["summary"] == "Ruptured or not"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_release_page_exports_are_logged_like_the_others(
+    releases_loaded, client, auditor, fmt, tmp_path
+):
+    client.force_login(auditor)
+    response = client.get(f"/releases/icd10cm/FY2024/export/?format={fmt}&kind=revised")
+    assert response.status_code == 200
+    record = ExportRecord.objects.get(export_id=response["X-Export-Id"])
+    assert record.sha256 == hashlib.sha256(response.content).hexdigest()
+    assert record.filters == "release=icd10cm+FY2024&kind=revised"
+    assert record.row_count == 4
+    if fmt == "csv":
+        text = response.content.decode("utf-8-sig")
+        assert 'I71.51,revised,"Supraceliac aneurysm of the abdominal aorta, ruptured"' in text
+    else:
+        workbook = load_workbook(io.BytesIO(response.content))
+        rows = list(workbook["Changes"].iter_rows(values_only=True))
+        assert rows[1][3:5] == ("I71.51", "revised")
+        assert workbook["Notes to review"]["A2"].value == "icd10cm:I71.51 vs icd10cm:I71.61"
+    verify = StringIO()
+    path = tmp_path / record.filename
+    path.write_bytes(response.content)
+    call_command("verify_export", str(path), stdout=verify)
+    assert verify.getvalue().startswith(f"VERIFIED: {path} is byte-identical to export")
+
+
+def test_a_coder_without_the_auditor_role_cannot_export(releases_loaded, coder_client):
+    response = coder_client.get("/releases/icd10cm/FY2024/export/?format=csv")
+    assert response.status_code == 403

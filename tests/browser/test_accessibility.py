@@ -27,6 +27,7 @@ PAGES = [
     "/codes/cpt/63708/",
     "/compare/?codes=63707,63709&as_of=2025-06-30",  # before the codes were in coderef
     "/changes/",
+    "/releases/",
 ]
 EDITOR_PAGES = [
     "/admin/",
