@@ -150,6 +150,9 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
         # Rendered here, not by Django's handler: under DEBUG that would be its technical page.
         message = f"No code “{code[:20]}” in the system “{system[:32]}”."
         return render(request, "404.html", {"message": message}, status=404)
+    as_of_form = AsOfForm(request.GET)
+    as_of_valid = as_of_form.is_valid()
+    as_of = as_of_form.cleaned_data["as_of"] if as_of_valid else None
     favourites.recent_code_record(user=request.user, code=found)
     previous, following = selectors.code_neighbours(code=found)
     notes = presenters.note_links(selectors.notes_naming(code=found), seen_from=found)
@@ -173,7 +176,11 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
             "codebook": codebook,
             "claim": claim_for(found, codebook),
             "timeline": presenters.timeline_rows(timeline),
+            "as_of": as_of,
+            "in_force": selectors.code_in_force(found, as_of) if as_of else None,
+            "as_of_error": "" if as_of_valid else as_of_form.error_message(),
         },
+        status=200 if as_of_valid else 400,
     )
 
 

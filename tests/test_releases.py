@@ -275,3 +275,71 @@ def test_the_release_page_exports_are_logged_like_the_others(
 def test_a_coder_without_the_auditor_role_cannot_export(releases_loaded, coder_client):
     response = coder_client.get("/releases/icd10cm/FY2024/export/?format=csv")
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_database_loaded_before_releases_gets_its_timeline_from_historical_releases():
+    load(2024)
+    Release.objects.all().delete()  # as a database loaded before releases were recorded
+    load(2025)  # the newest first: recorded over today's codes
+    before = state()
+    for year in (2022, 2023, 2024):  # then the older ones, oldest first
+        run(year, historical=True)
+    assert state() == before
+    timeline = list(
+        ReleaseCode.objects.filter(code__code="I71.51")
+        .order_by("release__effective_date")
+        .values_list("release__label", "kind")
+    )
+    assert timeline == [("FY2023", "added"), ("FY2024", "revised"), ("FY2025", "deleted")]
+    assert Release.objects.get(label="FY2022").baseline
+
+
+@pytest.mark.any_database
+def test_load_public_takes_a_systems_newest_release_first_when_its_codes_predate_releases():
+    from codes.importers.public import PublicSet, import_order
+
+    sets = [
+        PublicSet("icd10cm", Path(f"cm-{year}"), "cms-codes", f"FY{year}")
+        for year in (2024, 2025, 2026)
+    ] + [PublicSet("hcpcs", Path("hcpcs"), "cms-hcpcs", "2019")]
+    order = [
+        (item.system, item.version, historical)
+        for item, historical in import_order(sets, {"icd10cm"})
+    ]
+    assert order == [
+        ("icd10cm", "FY2026", False),
+        ("icd10cm", "FY2024", True),
+        ("icd10cm", "FY2025", True),
+        ("hcpcs", "2019", False),
+    ]
+    assert [historical for _, historical in import_order(sets, set())] == [False] * 4
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        ("2021-06-01", "no ICD-10-CM release recorded was in force yet"),
+        ("2022-06-01", "ICD-10-CM FY2022</a> was in force (effective 2021-10-01)"),
+        (
+            "2023-06-01",
+            '<q class="title-then">Supraceliac aneurysm of the abdominal aorta, ruptured',
+        ),
+        ("2024-06-01", '<q class="title-then">Supraceliac aneurysm of the thoracoabdominal aorta'),
+        ("2025-06-01", "I71.51 was not a valid code then."),
+    ],
+)
+def test_the_code_page_as_of_a_day_names_the_release_in_force_and_its_title(
+    releases_loaded, coder_client, day, shown
+):
+    page = coder_client.get(f"/codes/icd10cm/I71.51/?as_of={day}").content.decode()
+    banner = page.split('<section class="as-of-banner" role="status">')[1].split("</section>")[0]
+    assert shown in banner
+    if day == "2022-06-01":
+        assert "I71.51 was not a valid code then." in banner  # FY2023 added it
+
+
+def test_a_bad_as_of_on_the_code_page_is_a_400_saying_why(releases_loaded, coder_client):
+    response = coder_client.get("/codes/icd10cm/I71.51/?as_of=2022-13-01")
+    assert response.status_code == 400
+    assert "as_of: Write the date as YYYY-MM-DD" in response.content.decode()

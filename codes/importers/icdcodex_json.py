@@ -15,14 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from codes.importers.base import (
-    CodeRecord,
-    ImportFileError,
-    Release,
-    decode_text,
-    fiscal_year_start,
-    year_in_name,
-)
+from codes.importers.base import CodeRecord, ImportFileError, Release, decode_text
+from codes.importers.cms_codes import fiscal_release
 from codes.models import Code
 
 # Chapter and section nodes sit at these depths below the root; codes start below them.
@@ -49,13 +43,7 @@ def read(path: Path) -> Release:
                 _add(path, category, section_path, None, None, records)
     if not records:
         raise ImportFileError(path, None, "wrong layout: no codes in the tree")
-    year = year_in_name(path)
-    return Release(
-        path=path,
-        records=records,
-        version=f"FY{year}" if year else path.stem,
-        starts=fiscal_year_start(year),
-    )
+    return fiscal_release(path, records)
 
 
 def _children(path: Path, node: Any) -> list[Any]:

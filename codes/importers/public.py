@@ -65,6 +65,21 @@ def public_releases(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
     return [*older_cm, *latest[:2], pcs_fy2025, *latest[2:]]
 
 
+def import_order(sets: list[PublicSet], continuing: set[str]) -> list[tuple[PublicSet, bool]]:
+    """(release, historical) in the order to import `sets` (in date order per system): as they
+    are, but for a system whose codes came in before releases were recorded (`continuing`), its
+    newest release first, recorded over today's codes, then the older ones slotted in before it
+    (historical), so that today's texts are never turned back to an older year's."""
+    order = []
+    for system in dict.fromkeys(item.system for item in sets):
+        mine = [item for item in sets if item.system == system]
+        if system in continuing:
+            order += [(mine[-1], False), *((item, True) for item in mine[:-1])]
+        else:
+            order += [(item, False) for item in mine]
+    return order
+
+
 def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
     """The latest public sets (ICD-10-CM FY2026, ICD-10-PCS FY2024 whole, HCPCS 2019), what the
     search quality tests load; HCPCS only when its folder holds the CMS file, as CMS ships it

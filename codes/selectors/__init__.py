@@ -38,7 +38,9 @@ from codes.selectors.comparisons import (
 )
 from codes.selectors.exports import export_job_for
 from codes.selectors.releases import (
+    CodeInForce,
     TimelineEntry,
+    code_in_force,
     code_timeline,
     release_changes,
     release_counts,
@@ -48,6 +50,7 @@ from codes.selectors.releases import (
 )
 
 __all__ = [
+    "CodeInForce",
     "CodeLookupError",
     "TimelineEntry",
     "Comparison",
@@ -55,6 +58,7 @@ __all__ = [
     "change_get",
     "changes_between",
     "code_get",
+    "code_in_force",
     "code_neighbours",
     "code_timeline",
     "codes_for_tokens",

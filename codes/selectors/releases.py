@@ -128,3 +128,45 @@ def official_state(system: CodeSystem, after: Release | None) -> dict[str, Offic
         else:
             state[code] = (old_title, old_descriptor)
     return state
+
+
+def release_in_force(system: CodeSystem, day: date) -> Release | None:
+    """The system's release in force on `day`: the latest to take effect by then."""
+    return (
+        Release.objects.filter(system=system, effective_date__lte=day)
+        .order_by("-effective_date", "-imported_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CodeInForce:
+    """A code as the release in force on a day had it: its official texts then, or None when
+    the code was not in the code set (not added yet, or deleted by then)."""
+
+    release: Release
+    text: OfficialText | None
+
+
+def code_in_force(code: Code, day: date) -> CodeInForce | None:
+    """The code on `day` by the releases recorded; None when no release was in force then."""
+    release = release_in_force(code.system, day)
+    if release is None:
+        return None
+    changes = list(
+        ReleaseChange.objects.filter(code=code)
+        .select_related("release")
+        .order_by("release__effective_date", "release__imported_at")
+    )
+    by_then = [c for c in changes if c.release.effective_date <= release.effective_date]
+    later = [c for c in changes if c.release.effective_date > release.effective_date]
+    text: OfficialText | None
+    if by_then:
+        last = by_then[-1]
+        text = None if last.kind == DELETED else (last.new_title, last.new_descriptor)
+    elif later:
+        first = later[0]
+        text = None if first.kind == ADDED else (first.old_title, first.old_descriptor)
+    else:
+        text = None if code.is_deleted else (code.title, code.descriptor)
+    return CodeInForce(release, text)

@@ -12,11 +12,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from codes.importers.public import (
     HCPCS_DIR,
     PublicDataMissing,
+    import_order,
     public_releases,
     readable,
     reference_sets,
 )
 from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
+from codes.models import Code, Release
 
 
 class Command(BaseCommand):
@@ -38,7 +40,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if not any(item.system == "hcpcs" for item in sets):
             self.stdout.write(f"note: no HCPCS file in {hcpcs_dir}: HCPCS skipped")
-        for item in sets:
+        continuing = {
+            item.system
+            for item in sets
+            if Code.objects.filter(system__slug=item.system).exists()
+            and not Release.objects.filter(system__slug=item.system).exists()
+        }
+        for item, historical in import_order(sets, continuing):
             with readable(item.path) as path:
                 call_command(
                     "import_codes",
@@ -46,6 +54,7 @@ class Command(BaseCommand):
                     system=item.system,
                     file_format=item.file_format,
                     release=item.version,
+                    historical=historical,
                     dry_run=dry_run,
                     stdout=self.stdout._out,
                 )
