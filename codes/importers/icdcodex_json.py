@@ -43,7 +43,9 @@ def read(path: Path) -> Release:
                 _add(path, category, section_path, None, None, records)
     if not records:
         raise ImportFileError(path, None, "wrong layout: no codes in the tree")
-    return fiscal_release(path, records)
+    release = fiscal_release(path, records)
+    release.unit = "entry"
+    return release
 
 
 def _children(path: Path, node: Any) -> list[Any]:
@@ -83,7 +85,7 @@ def _add(
         CodeRecord(
             code=code,
             title=title,
-            # The tree has no lines: the record's number is its place in the file.
+            # The tree has no lines: the record's number is its place in the file (an entry).
             line=len(records) + 1,
             section_path=(
                 section_path

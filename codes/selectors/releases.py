@@ -8,8 +8,14 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet, Release
-from codes.models import ReleaseCode as ReleaseChange
+from codes.models import (
+    Code,
+    CodeSystem,
+    ComparisonNote,
+    ComparisonNoteQuerySet,
+    Release,
+    ReleaseCode,
+)
 from codes.releases import ADDED, DELETED, REVISED, OfficialText
 
 KINDS = (ADDED, REVISED, DELETED)
@@ -35,9 +41,7 @@ def release_get(*, system_slug: str, label: str) -> Release:
     return found
 
 
-def release_changes(
-    release: Release, *, kind: str = "", prefix: str = ""
-) -> QuerySet[ReleaseChange]:
+def release_changes(release: Release, *, kind: str = "", prefix: str = "") -> QuerySet[ReleaseCode]:
     """The release's changes in code order, of one kind and under one code prefix if given
     (a prefix is matched as the system spells codes: `s62` finds S62.90XA)."""
     changes = release.changes.select_related("code__system").order_by("code__code")
@@ -73,14 +77,14 @@ def release_flagged_notes(release: Release) -> ComparisonNoteQuerySet:
 @dataclass(frozen=True)
 class TimelineEntry:
     release: Release
-    change: ReleaseChange | None  # None: in the code set since this (baseline) release
+    change: ReleaseCode | None  # None: in the code set since this (baseline) release
 
 
 def code_timeline(code: Code) -> list[TimelineEntry]:
     """What the releases did to the code, oldest first; the system's baseline release first
     when the code was in it (not added by a later release)."""
     changes = list(
-        ReleaseChange.objects.filter(code=code)
+        ReleaseCode.objects.filter(code=code)
         .select_related("release__system")
         .order_by("release__effective_date")
     )
@@ -117,7 +121,7 @@ def official_state(system: CodeSystem, after: Release | None) -> dict[str, Offic
         .exclude(status=Code.Status.DELETED)
         .values_list("code", "title", "descriptor")
     }
-    later = ReleaseChange.objects.filter(
+    later = ReleaseCode.objects.filter(
         release__system=system, release__effective_date__gt=after.effective_date
     ).order_by("-release__effective_date")
     for code, kind, old_title, old_descriptor in later.values_list(
@@ -154,7 +158,7 @@ def code_in_force(code: Code, day: date) -> CodeInForce | None:
     if release is None:
         return None
     changes = list(
-        ReleaseChange.objects.filter(code=code)
+        ReleaseCode.objects.filter(code=code)
         .select_related("release")
         .order_by("release__effective_date", "release__imported_at")
     )
