@@ -171,6 +171,10 @@ class Code(VersionedModel):
     )
     history = History(excluded_fields=["texts_changed_at", "lay_review"])
 
+    # Not a column: the release whose official texts this instance carries instead of today's
+    # (a comparison column `I71.51@FY2023`, see `selectors.codes_for_tokens`); None: today's.
+    release_label: str | None = None
+
     SECTION_SEPARATOR = " > "
     # A change to one of these may make the comparison notes naming the code wrong.
     TEXT_FIELDS = ("title", "descriptor", "lay_description", "inclusion_terms")

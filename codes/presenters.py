@@ -31,7 +31,7 @@ def compare_url(tokens: Sequence[str], **params: str) -> str:
     Every link to a comparison is built here, from tokens as `compare_tokens` writes them (a
     bare code where it names one code, `system:code` where it exists in two systems).
     """
-    query = urlencode({"codes": ",".join(tokens), **params}, safe=",:")
+    query = urlencode({"codes": ",".join(tokens), **params}, safe=",:@")
     return f"{reverse('codes:compare')}?{query}"
 
 
@@ -222,12 +222,15 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
 
     Each differentiator's `values` has one entry per code in `codes`, in that order, and
     null where the note does not cover that code. `as_of` is the day the texts are from
-    (null: the current texts).
+    (null: the current texts); a code's `release` the release whose official texts it shows
+    (`I71.51@FY2023`; null: today's).
     """
     return {
         "url": comparison_url(comparison),
         "as_of": _isoformat(comparison.as_of),
-        "codes": [code_document(code) for code in comparison.codes],
+        "codes": [
+            {**code_document(code), "release": code.release_label} for code in comparison.codes
+        ],
         "notes": [
             {
                 "codes": [_code_key(entry.note.code_a), _code_key(entry.note.code_b)],
@@ -286,7 +289,7 @@ def export_links(url_name: str, **params: object) -> list[tuple[str, str]]:
     kept = {name: str(value) for name, value in params.items() if value}
     path = reverse(url_name)
     return [
-        (label, f"{path}?{urlencode({**kept, **extra}, safe=',:')}")
+        (label, f"{path}?{urlencode({**kept, **extra}, safe=',:@')}")
         for label, extra in EXPORT_LINKS
     ]
 
@@ -343,16 +346,25 @@ def release_export_links(release: Release, **filters: str) -> list[tuple[str, st
 @dataclass(frozen=True)
 class TimelineRow:
     """A release in a code's timeline, with what it did to the code (None: the code was in
-    the system's first recorded release)."""
+    the system's first recorded release) and the comparison of the code's text in that
+    release with today's (None where the release deleted it)."""
 
     release: Release
     row: ReleaseChangeRow | None
+    compare_url: str | None
 
 
-def timeline_rows(entries: Sequence[TimelineEntry]) -> list[TimelineRow]:
+def timeline_rows(code: Code, entries: Sequence[TimelineEntry]) -> list[TimelineRow]:
     changes = release_change_rows(entry.change for entry in entries if entry.change is not None)
     by_release = {row.change.release_id: row for row in changes}
-    return [TimelineRow(entry.release, by_release.get(entry.release.pk)) for entry in entries]
+    token = tokens_by_code([code])[code.pk] if entries else ""
+    rows = []
+    for entry in entries:
+        row = by_release.get(entry.release.pk)
+        deleted = row is not None and row.change.kind == ReleaseCode.Kind.DELETED
+        url = None if deleted else compare_url([f"{token}@{entry.release.label}", token])
+        rows.append(TimelineRow(entry.release, row, url))
+    return rows
 
 
 def release_document(

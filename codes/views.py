@@ -175,7 +175,7 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
             "mine": favourites.my_codes(user=request.user),
             "codebook": codebook,
             "claim": claim_for(found, codebook),
-            "timeline": presenters.timeline_rows(timeline),
+            "timeline": presenters.timeline_rows(found, timeline),
             "as_of": as_of,
             "in_force": selectors.code_in_force(found, as_of) if as_of else None,
             "as_of_error": "" if as_of_valid else as_of_form.error_message(),
@@ -246,7 +246,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         # `system:` prefixes all land on the same URL.
         params = request.GET.copy()
         params.setlist("codes", [canonical])
-        return redirect(f"{request.path}?{params.urlencode(safe=',:')}")
+        return redirect(f"{request.path}?{params.urlencode(safe=',:@')}")
     marks = request.GET.get("marks") != "off"
     adding = request.GET.get("add", "").strip()[:200]
     context = {

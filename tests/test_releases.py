@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from codes.models import Code, ComparisonNote, ExportRecord, Release, ReleaseCode
@@ -343,3 +344,51 @@ def test_a_bad_as_of_on_the_code_page_is_a_400_saying_why(releases_loaded, coder
     response = coder_client.get("/codes/icd10cm/I71.51/?as_of=2022-13-01")
     assert response.status_code == 400
     assert "as_of: Write the date as YYYY-MM-DD" in response.content.decode()
+
+
+def test_the_compare_page_shows_a_code_with_a_releases_text_beside_todays(
+    releases_loaded, coder_client
+):
+    code = "I71.61"
+    page = coder_client.get(f"/codes/icd10cm/{code}/").content.decode()
+    link = f"/compare/?codes={code}@FY2023,{code}"
+    assert f'href="{link}"' in page  # "compare its FY2023 text with today's"
+    response = coder_client.get(link)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "as in FY2023" in page
+    assert "Paraviscer" not in page  # the other code is not shown
+    columns = page.split('<article class="card column"')[1:]
+    assert "Supraceliac aneurysm of the abdominal aorta, without rupture" in columns[0]
+    assert (
+        '<ins><span class="visually-hidden">inserted: </span>thoracoabdominal</ins>' in columns[1]
+    )
+    document = coder_client.get(f"/api/compare?codes={code}@fy2023,{code}").json()
+    assert [(c["code"], c["release"]) for c in document["codes"]] == [
+        (code, "FY2023"),
+        (code, None),
+    ]
+    assert document["pairs_without_note"] == []
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        ("I71.61@FY1999,I71.61", "no ICD-10-CM release 'FY1999' is recorded (recorded: FY2022"),
+        ("I71.61@FY2022,I71.61", "I71.61 was not a valid code in ICD-10-CM FY2022"),
+        ("I71.61@FY2023,I71.61@FY2023", "I71.61 is named twice"),
+    ],
+)
+def test_a_release_token_that_cannot_be_shown_is_a_400_saying_why(
+    releases_loaded, coder_client, codes, message
+):
+    response = coder_client.get(f"/api/compare?codes={codes}")
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert escape(message) in coder_client.get(f"/compare/?codes={codes}").content.decode()
+
+
+def test_a_release_token_and_an_as_of_day_are_not_combined(releases_loaded, coder_client):
+    response = coder_client.get("/api/compare?codes=I71.61@FY2023,I71.61&as_of=2024-01-01")
+    assert response.status_code == 400
+    assert "leave out the date, or the @release" in response.json()["error"]

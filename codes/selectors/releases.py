@@ -155,8 +155,11 @@ class CodeInForce:
 def code_in_force(code: Code, day: date) -> CodeInForce | None:
     """The code on `day` by the releases recorded; None when no release was in force then."""
     release = release_in_force(code.system, day)
-    if release is None:
-        return None
+    return None if release is None else code_in_release(code, release)
+
+
+def code_in_release(code: Code, release: Release) -> CodeInForce:
+    """The code as `release` (of its system) had it, by the releases recorded."""
     changes = list(
         ReleaseCode.objects.filter(code=code)
         .select_related("release")
