@@ -29,12 +29,16 @@ def search(request: HttpRequest) -> JsonResponse:
     if result.error:
         return JsonResponse({"error": result.error}, status=400)
     record_zero_result(result)
+    as_of = form.cleaned_data["as_of"]
+    then = selectors.codes_in_force([hit.code for hit in result.hits], as_of) if as_of else {}
     return JsonResponse(
         {
             "query": result.query,
             "count": result.count,
+            **({"as_of": as_of.isoformat()} if as_of else {}),
             "results": [
                 {
+                    **({"in_force": _in_force(then[hit.code.pk])} if as_of else {}),
                     "system": hit.code.system.slug,
                     "code": hit.code.code,
                     "title": hit.code.title,
@@ -48,6 +52,17 @@ def search(request: HttpRequest) -> JsonResponse:
             ],
         }
     )
+
+
+def _in_force(in_force: selectors.CodeInForce | None) -> dict[str, str | None] | None:
+    """A hit as the release in force on the search's day had it: the release and the title
+    then (null: not a valid code that day); null when no release was in force yet."""
+    if in_force is None:
+        return None
+    return {
+        "release": in_force.release.label,
+        "title": in_force.text[0] if in_force.text else None,
+    }
 
 
 @require_GET

@@ -219,8 +219,9 @@ class ChangesFilterForm(forms.Form):
         return cleaned
 
 
-class SearchForm(QueryForm):
-    """The query string of the search page and /api/search: `q`, `system`, `status`, paging."""
+class SearchForm(AsOfForm):
+    """The query string of the search page and /api/search: `q`, `system`, `status`, paging,
+    and `as_of` (each hit as the release in force that day had it)."""
 
     MAX_QUERY_CHARACTERS = 500
     MAX_LIMIT = 100
@@ -251,7 +252,8 @@ class SearchForm(QueryForm):
         data = self.cleaned_data
         return {
             "systems": [data["system"]] if data["system"] else None,
-            "include_deleted": data["status"] == "all",
+            # As of a day, a code deleted since may have been valid then.
+            "include_deleted": data["status"] == "all" or data["as_of"] is not None,
             "offset": data["offset"] or 0,
         }
 

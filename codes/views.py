@@ -118,7 +118,13 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if _settled(request):
         record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
+    as_of = form.cleaned_data["as_of"]
+    then = selectors.codes_in_force([hit.code for hit in result.hits], as_of) if as_of else {}
     context.update(
+        as_of=as_of,
+        in_force=selectors.releases_in_force(as_of) if as_of else [],
+        # (hit, the code as the release in force on `as_of` had it, or None)
+        hit_rows=[(hit, then.get(hit.code.pk)) for hit in result.hits],
         query=result.query,
         result=result,
         message=result.error,

@@ -392,3 +392,38 @@ def test_a_release_token_and_an_as_of_day_are_not_combined(releases_loaded, code
     response = coder_client.get("/api/compare?codes=I71.61@FY2023,I71.61&as_of=2024-01-01")
     assert response.status_code == 400
     assert "leave out the date, or the @release" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [
+        ("2023-06-01", "Supraceliac aneurysm of the abdominal aorta, ruptured</span>"),
+        ("2024-06-01", "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured</span>"),
+        ("2025-06-01", "Not valid on 2025-06-01 (FY2025)"),
+    ],
+)
+def test_search_as_of_a_day_shows_each_hit_as_the_release_in_force_had_it(
+    releases_loaded, coder_client, day, shown
+):
+    page = coder_client.get(f"/?q=I71.51&as_of={day}").content.decode()
+    assert shown in page
+    assert f"As of {day}: " in page and "ICD-10-CM <a href=" in page
+    (hit,) = [
+        hit
+        for hit in coder_client.get(f"/api/search?q=I71.51&as_of={day}").json()["results"]
+        if hit["code"] == "I71.51"
+    ]
+    assert (
+        hit["in_force"]["release"]
+        == {"2023": "FY2023", "2024": "FY2024", "2025": "FY2025"}[day[:4]]
+    )
+    # Today I71.51 is deleted: a search without a day leaves it out.
+    assert "I71.51" not in [
+        hit["code"] for hit in coder_client.get("/api/search?q=I71.51").json()["results"]
+    ]
+
+
+def test_search_as_of_a_day_in_the_future_is_a_400(releases_loaded, coder_client):
+    response = coder_client.get("/api/search?q=I71.51&as_of=2999-01-01")
+    assert response.status_code == 400
+    assert "as_of: 2999-01-01 is in the future" in response.json()["error"]

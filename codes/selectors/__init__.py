@@ -42,11 +42,13 @@ from codes.selectors.releases import (
     TimelineEntry,
     code_in_force,
     code_timeline,
+    codes_in_force,
     release_changes,
     release_counts,
     release_flagged_notes,
     release_get,
     releases_by_system,
+    releases_in_force,
 )
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "code_in_force",
     "code_neighbours",
     "code_timeline",
+    "codes_in_force",
     "codes_for_tokens",
     "compare_tokens",
     "comparison_for",
@@ -78,5 +81,6 @@ __all__ = [
     "release_flagged_notes",
     "release_get",
     "releases_by_system",
+    "releases_in_force",
     "revision_get",
 ]

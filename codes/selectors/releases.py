@@ -2,6 +2,7 @@
 notes naming the codes it revised or deleted, a code's timeline, and the official texts in
 force after any release (rebuilt from today's codes by undoing the releases after it)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -154,26 +155,52 @@ class CodeInForce:
 
 def code_in_force(code: Code, day: date) -> CodeInForce | None:
     """The code on `day` by the releases recorded; None when no release was in force then."""
-    release = release_in_force(code.system, day)
-    return None if release is None else code_in_release(code, release)
+    return codes_in_force([code], day)[code.pk]
+
+
+def codes_in_force(codes: Sequence[Code], day: date) -> dict[int, CodeInForce | None]:
+    """`code_in_force` for many codes (a page of search hits) in a few queries: by code id."""
+    systems = {code.system_id: code.system for code in codes}
+    in_force = {pk: release_in_force(system, day) for pk, system in systems.items()}
+    changes = _changes_by_code(codes)
+    found: dict[int, CodeInForce | None] = {}
+    for code in codes:
+        release = in_force[code.system_id]
+        text = None if release is None else _text_in(code, release, changes.get(code.pk, []))
+        found[code.pk] = None if release is None else CodeInForce(release, text)
+    return found
 
 
 def code_in_release(code: Code, release: Release) -> CodeInForce:
     """The code as `release` (of its system) had it, by the releases recorded."""
-    changes = list(
-        ReleaseCode.objects.filter(code=code)
+    return CodeInForce(release, _text_in(code, release, _changes_by_code([code]).get(code.pk, [])))
+
+
+def releases_in_force(day: date) -> list[tuple[CodeSystem, Release | None]]:
+    """Each system with the release in force on `day` (None: none recorded by then)."""
+    return [(system, release_in_force(system, day)) for system in CodeSystem.objects.all()]
+
+
+def _changes_by_code(codes: Sequence[Code]) -> dict[int, list[ReleaseCode]]:
+    changes: dict[int, list[ReleaseCode]] = {}
+    for change in (
+        ReleaseCode.objects.filter(code__in=[code.pk for code in codes])
         .select_related("release")
         .order_by("release__effective_date", "release__imported_at")
-    )
+    ):
+        changes.setdefault(change.code_id, []).append(change)
+    return changes
+
+
+def _text_in(code: Code, release: Release, changes: list[ReleaseCode]) -> OfficialText | None:
+    """The code's official texts in `release` from its changes (oldest first): the last
+    change by then, else the first one after it, else (no change recorded) today's."""
     by_then = [c for c in changes if c.release.effective_date <= release.effective_date]
     later = [c for c in changes if c.release.effective_date > release.effective_date]
-    text: OfficialText | None
     if by_then:
         last = by_then[-1]
-        text = None if last.kind == DELETED else (last.new_title, last.new_descriptor)
-    elif later:
+        return None if last.kind == DELETED else (last.new_title, last.new_descriptor)
+    if later:
         first = later[0]
-        text = None if first.kind == ADDED else (first.old_title, first.old_descriptor)
-    else:
-        text = None if code.is_deleted else (code.title, code.descriptor)
-    return CodeInForce(release, text)
+        return None if first.kind == ADDED else (first.old_title, first.old_descriptor)
+    return None if code.is_deleted else (code.title, code.descriptor)
