@@ -271,6 +271,9 @@ def test_the_release_page_exports_are_logged_like_the_others(
     path.write_bytes(response.content)
     call_command("verify_export", str(path), stdout=verify)
     assert verify.getvalue().startswith(f"VERIFIED: {path} is byte-identical to export")
+    assert f"{fmt.upper()} of the changes of release icd10cm FY2024 matching kind=revised" in (
+        verify.getvalue()
+    )
 
 
 def test_a_coder_without_the_auditor_role_cannot_export(releases_loaded, coder_client):
@@ -427,3 +430,20 @@ def test_search_as_of_a_day_in_the_future_is_a_400(releases_loaded, coder_client
     response = coder_client.get("/api/search?q=I71.51&as_of=2999-01-01")
     assert response.status_code == 400
     assert "as_of: 2999-01-01 is in the future" in response.json()["error"]
+
+
+def test_a_comparison_export_records_the_release_its_column_shows(
+    releases_loaded, client, auditor, tmp_path
+):
+    client.force_login(auditor)
+    response = client.get("/compare/export/?codes=I71.61@FY2023,I71.61&format=csv")
+    assert response.status_code == 200
+    assert "Supraceliac aneurysm of the abdominal aorta, without rupture" in (
+        response.content.decode("utf-8-sig")
+    )
+    record = ExportRecord.objects.get(export_id=response["X-Export-Id"])
+    path = tmp_path / record.filename
+    path.write_bytes(response.content)
+    verify = StringIO()
+    call_command("verify_export", str(path), stdout=verify)
+    assert "CSV of codes I71.61@FY2023,I71.61" in verify.getvalue()
