@@ -30,9 +30,10 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-# ICD-10-CM FY2026, ICD-10-PCS FY2024 and (from data/hcpcs-2019) HCPCS 2019, the starter
-# synonyms and the public terminology sources (import_terminology), into the configured database (DATABASE_URL, default db.sqlite3); run again to
-# bring them up to date.
+# Every public release in date order (ICD-10-CM FY2019-FY2026, ICD-10-PCS FY2024-FY2025, HCPCS
+# 2019 from data/hcpcs-2019), each recorded as a release, the starter synonyms and the public
+# terminology sources (import_terminology), into the configured database (DATABASE_URL, default
+# db.sqlite3); a second run writes nothing.
 load-public: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=true $(PY) manage.py load_public_codes

@@ -297,6 +297,7 @@ class CodeAdmin(VersionedAdmin):
                     "descriptor",
                     "descriptor_kind",
                     "lay_description",
+                    "lay_review",
                     "inclusion_terms",
                     "instructional_notes",
                 ]

@@ -10,7 +10,7 @@ from codes import favourites as my_favourites
 from codes import presenters, selectors
 from codes.cache import ContentCache
 from codes.codebook.pages import claim_for, codebook_for
-from codes.forms import AsOfForm, SearchForm
+from codes.forms import AsOfForm, ReleaseFilterForm, SearchForm
 from codes.models import Code, CodeSystem
 from codes.search import search as search_codes
 from codes.services.search_log import record_zero_result
@@ -33,12 +33,16 @@ def search(request: HttpRequest) -> JsonResponse:
     if result.error:
         return JsonResponse({"error": result.error}, status=400)
     record_zero_result(result)
+    as_of = form.cleaned_data["as_of"]
+    then = selectors.codes_in_force([hit.code for hit in result.hits], as_of) if as_of else {}
     return JsonResponse(
         {
             "query": result.query,
             "count": result.count,
+            **({"as_of": as_of.isoformat()} if as_of else {}),
             "results": [
                 {
+                    **({"in_force": _in_force(then[hit.code.pk])} if as_of else {}),
                     "system": hit.code.system.slug,
                     "code": hit.code.code,
                     "title": hit.code.title,
@@ -52,6 +56,17 @@ def search(request: HttpRequest) -> JsonResponse:
             ],
         }
     )
+
+
+def _in_force(in_force: selectors.CodeInForce | None) -> dict[str, str | None] | None:
+    """A hit as the release in force on the search's day had it: the release and the title
+    then (null: not a valid code that day); null when no release was in force yet."""
+    if in_force is None:
+        return None
+    return {
+        "release": in_force.release.label,
+        "title": in_force.text[0] if in_force.text else None,
+    }
 
 
 @require_GET
@@ -68,7 +83,8 @@ def compare(request: HttpRequest) -> JsonResponse:
         document = pages.get_or_compute(
             "compare-api",
             # The claim facts depend on the day (the MS-DRG version in force).
-            (tuple(code.pk for code in codes), as_of, timezone.localdate()),
+            # A code may be shown twice, with a release's texts (`I71.51@FY2023`) and today's.
+            (tuple((code.pk, code.release_label) for code in codes), as_of, timezone.localdate()),
             lambda: presenters.comparison_document(selectors.comparison_for(codes, as_of=as_of)),
         )
     except selectors.CodeLookupError as exc:
@@ -116,6 +132,28 @@ def _code_document(request: HttpRequest, found: Code) -> dict[str, Any]:
             for note, other in ((note, note.other_code(found)) for note in notes)
         ],
     }
+
+
+@require_GET
+@coder_required
+def release(request: HttpRequest, system: str, label: str) -> JsonResponse:
+    """`/api/releases/<system>/<label>?kind=&prefix=` -> the release, its counts, the changes
+    (filtered) with their old and new official texts, and the notes it flagged."""
+    try:
+        found = selectors.release_get(system_slug=system, label=label)
+    except Http404 as exc:
+        return JsonResponse({"error": str(exc)}, status=404)
+    form = ReleaseFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": form.error_message()}, status=400)
+    filters = form.filters()
+    document = presenters.release_document(
+        found,
+        selectors.release_changes(found, **filters),
+        selectors.release_flagged_notes(found),
+        **filters,
+    )
+    return JsonResponse(document)
 
 
 @require_GET

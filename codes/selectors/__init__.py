@@ -4,7 +4,9 @@
 - `comparisons`: a comparison of 2-4 codes, one per note, the filtered note list;
 - `as_of`: codes and notes as they were at the end of a day, from history;
 - `changes`: revisions, what they changed, edit conflicts, the /changes/ list;
-- `exports`: the background list exports a user may see.
+- `exports`: the background list exports a user may see;
+- `releases`: the releases per system, one release's changes and flagged notes, a code's
+  timeline, and the official texts in force after any release.
 
 URLs and escaped HTML built from these are in `codes.presenters`.
 """
@@ -37,16 +39,34 @@ from codes.selectors.comparisons import (
     comparisons_for_notes,
 )
 from codes.selectors.exports import export_job_for
+from codes.selectors.releases import (
+    CodeInForce,
+    TimelineEntry,
+    code_in_force,
+    code_timeline,
+    codes_in_force,
+    release_changes,
+    release_counts,
+    release_flagged_notes,
+    release_get,
+    releases_by_system,
+    releases_in_force,
+)
 
 __all__ = [
+    "CodeInForce",
     "CodeLookupError",
+    "TimelineEntry",
     "Comparison",
     "ComparisonHead",
     "EditConflict",
     "change_get",
     "changes_between",
     "code_get",
+    "code_in_force",
     "code_neighbours",
+    "code_timeline",
+    "codes_in_force",
     "codes_for_tokens",
     "compare_tokens",
     "comparison_for",
@@ -60,5 +80,11 @@ __all__ = [
     "notices_for",
     "object_revisions",
     "recent_changes",
+    "release_changes",
+    "release_counts",
+    "release_flagged_notes",
+    "release_get",
+    "releases_by_system",
+    "releases_in_force",
     "revision_get",
 ]

@@ -3,12 +3,14 @@ name a code, the notices a page carries, and `63707`/`system:code` tokens both w
 
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet
+from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet, Release
+from codes.selectors.releases import code_in_release
 
 # What any code looks like, whatever its system: checked before a value reaches a query (a NUL
 # byte, say, is an error in PostgreSQL, not a miss).
@@ -70,7 +72,9 @@ MAX_TOKEN_LENGTH = 50
 
 
 def codes_for_tokens(raw: str) -> list[Code]:
-    """The codes named by `63707,63709` or `icd10cm:G96.00,...`, in the order given.
+    """The codes named by `63707,63709` or `icd10cm:G96.00,...`, in the order given; a token
+    `I71.51@FY2023` is the code with the official texts of that release (the same code may be
+    shown with two releases' texts side by side).
 
     Raises CodeLookupError with a message for a coder when a token is unknown or ambiguous,
     when a code is named twice, or when there are fewer than 2 or more than 4 codes.
@@ -90,16 +94,44 @@ def codes_for_tokens(raw: str) -> list[Code]:
     systems = {system.slug: system for system in CodeSystem.objects.all()}
     found: list[Code] = []
     for token in tokens:
-        found.append(_code_for_token(token, systems))
-    seen: set[int] = set()
+        code_token, at, label = token.partition("@")
+        code = _code_for_token(code_token, systems)
+        found.append(_in_release(code, label.strip(), token) if at else code)
+    seen: set[tuple[int, str | None]] = set()
     for code in found:
-        if code.pk in seen:
+        if (code.pk, code.release_label) in seen:
             raise CodeLookupError(
                 f"{code.code} is named twice; name each code once, for example "
-                f"?codes={code.code},<another code>."
+                f"?codes={code.code},<another code> (or {code.code}@FY2023 for its text in a "
+                "release)."
             )
-        seen.add(code.pk)
+        seen.add((code.pk, code.release_label))
     return found
+
+
+def _in_release(code: Code, label: str, token: str) -> Code:
+    """The code with the official texts of its system's release `label` (`I71.51@FY2023`)."""
+    release = Release.objects.filter(system=code.system, label__iexact=label[:32]).first()
+    if release is None:
+        recorded = ", ".join(
+            Release.objects.filter(system=code.system)
+            .order_by("effective_date")
+            .values_list("label", flat=True)
+        )
+        raise CodeLookupError(
+            f"{token!r}: no {code.system.name} release {label[:32]!r} is recorded "
+            f"(recorded: {recorded or 'none'})."
+        )
+    text = code_in_release(code, release).text
+    if text is None:
+        raise CodeLookupError(
+            f"{token!r}: {code.code} was not a valid code in {code.system.name} "
+            f"{release.label}. Its page lists the releases that had it."
+        )
+    then = copy(code)
+    then.title, then.descriptor = text
+    then.release_label = release.label
+    return then
 
 
 def _spellings(value: str, systems: Iterable[CodeSystem]) -> Q:
@@ -140,9 +172,13 @@ def _code_for_token(token: str, systems: dict[str, CodeSystem]) -> Code:
 
 def compare_tokens(codes: Sequence[Code]) -> list[str]:
     """How each code is written in a comparison URL: the bare code where that names only this
-    code, `system:code` where the bare code exists in another system too."""
+    code, `system:code` where the bare code exists in another system too; `@FY2023` after it
+    for a code shown with a release's texts."""
     token_of = tokens_by_code(codes)
-    return [token_of[code.pk] for code in codes]
+    return [
+        token_of[code.pk] + (f"@{code.release_label}" if code.release_label else "")
+        for code in codes
+    ]
 
 
 def tokens_by_code(codes: Iterable[Code]) -> dict[int, str]:

@@ -16,6 +16,7 @@ from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySe
 from codes.selectors.as_of import NoteWithRows, codes_as_of, end_of_day, notes_as_of
 from codes.selectors.codes import (
     MAX_COMPARE,
+    CodeLookupError,
     compare_tokens,
     notes_for_codes,
     notices_for,
@@ -114,7 +115,9 @@ def _comparison(
         tokens=tokens,
         notes=entries,
         pairs_without_note=[
-            (a, b) for a, b in combinations(codes, 2) if frozenset((a.pk, b.pk)) not in covered
+            (a, b)
+            for a, b in combinations(codes, 2)
+            if a.pk != b.pk and frozenset((a.pk, b.pk)) not in covered
         ],
         related=[],
         notice_systems=notices_for(codes),
@@ -129,11 +132,16 @@ def comparison_for(codes: Sequence[Code], *, as_of: date | None = None) -> Compa
 
     With `as_of`, every text (codes, notes, differentiators) is as it was at the end of that
     day (UTC), from history, and no notes leading out are listed; NotRecordedYet when a code
-    has no recorded state by then. See `codes_as_of` and `notes_as_of` for how history is
-    read.
+    has no recorded state by then (and CodeLookupError beside a column of a release's
+    texts). See `codes_as_of` and `notes_as_of` for how history is read.
     """
     codes = list(codes)
     if as_of is not None:
+        if any(code.release_label for code in codes):
+            raise CodeLookupError(
+                "A column with a release's texts (@FY2023) shows that release, not a day: "
+                "leave out the date, or the @release."
+            )
         moment = end_of_day(as_of)
         codes, texts_changed = codes_as_of(codes, moment, as_of)
         return _comparison(

@@ -16,7 +16,7 @@ from codes.services.export_jobs import (
     export_job_start,
     export_jobs_expire,
 )
-from codes.services.exports import ExportedFile, comparisons_export
+from codes.services.exports import ExportedFile, comparisons_export, release_export
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
 from codes.services.rows import lock_wait_timed_out, row_save, rows_record_baselines
@@ -30,6 +30,7 @@ __all__ = [
     "codes_mark_deleted",
     "comparisons_export",
     "lock_wait_timed_out",
+    "release_export",
     "export_job_file",
     "export_job_run",
     "export_job_start",

@@ -24,9 +24,11 @@ BATCH_SIZE = 1000
 UPDATE_BATCH_SIZE = 100
 
 
-def _texts_changed(code: Code, fields: Iterable[str] | None) -> bool:
-    """Whether the save of `fields` (all when None) changes a stored text of `code`."""
-    names = Code.TEXT_FIELDS if fields is None else [n for n in Code.TEXT_FIELDS if n in fields]
+def _changes_any(code: Code, names: Sequence[str], fields: Iterable[str] | None) -> bool:
+    """Whether the save of `fields` (all when None) changes one of the stored `names` of `code`."""
+    if code._state.adding:
+        return False
+    names = list(names) if fields is None else [n for n in names if n in fields]
     stored = Code.objects.filter(pk=code.pk).values(*names).first() if names else None
     return stored is not None and any(stored[name] != getattr(code, name) for name in names)
 
@@ -42,10 +44,15 @@ def code_save(
     `texts_changed_at` are written with them.
     """
     fields = None if fields is None else set(fields)
-    if not code._state.adding and _texts_changed(code, fields):
+    if _changes_any(code, Code.TEXT_FIELDS, fields):
         code.texts_changed_at = timezone.now()
         if fields is not None:
             fields.add("texts_changed_at")
+    if code.lay_review and _changes_any(code, ["lay_description"], fields):
+        # The editor has rewritten the lay text a release asked them to check.
+        code.lay_review = ""
+        if fields is not None:
+            fields.add("lay_review")
     return row_save(row=code, user=user, reason=reason, fields=fields)
 
 

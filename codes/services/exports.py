@@ -1,8 +1,10 @@
-"""Exports of comparisons, each logged as an ExportRecord holding the sha256 of its bytes."""
+"""Exports of comparisons and of a release's changes, each logged as an ExportRecord holding
+the sha256 of its bytes."""
 
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -12,6 +14,9 @@ from uuid import uuid4
 from django.utils import timezone
 
 from codes import exports
+from codes.exports import Document
+from codes.exports.releases import RENDERERS as RELEASE_RENDERERS
+from codes.exports.releases import ReleaseExport
 from codes.models import ExportRecord
 from codes.presenters import comparison_document
 from codes.selectors import Comparison
@@ -59,7 +64,33 @@ def comparisons_export(
         scope = "Comparison notes matching " + ", ".join(f"{k}={v}" for k, v in used.items())
     else:
         scope = "All comparison notes"
-    stamp = exports.Stamp(
+    stamp = _stamp(user, scope=scope, as_of=as_of)
+    export = exports.Export(
+        stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
+    )
+    data = exports.render(export, fmt, paper=paper, progress=progress, time_limit=time_limit)
+    name = exports.filename(export, fmt, paper=paper)
+    return _logged(
+        stamp, user, data, fmt, name, codes=tokens, filters=used, row_count=export.row_count
+    )
+
+
+def release_export(*, release: Document, fmt: str, user: Any) -> ExportedFile:
+    """Render a release's changes (`presenters.release_document`, as filtered) as CSV or XLSX,
+    stamped, and log it like a comparison export (its filters name the release)."""
+    shown = {"release": f"{release['system']} {release['label']}"}
+    shown |= {name: value for name, value in release["filters"].items() if value}
+    scope = f"What changed in {release['system_name']} {release['label']}"
+    stamp = _stamp(user, scope=scope)
+    export = ReleaseExport(stamp=stamp, release=release)
+    data = RELEASE_RENDERERS[fmt](export)
+    day = stamp.generated_at.date().isoformat()
+    name = f"coderef-{release['system']}-{release['label']}-changes-{day}.{fmt}"
+    return _logged(stamp, user, data, fmt, name, filters=shown, row_count=export.row_count)
+
+
+def _stamp(user: Any, *, scope: str, as_of: date | None = None) -> exports.Stamp:
+    return exports.Stamp(
         export_id=uuid4(),
         generated_at=timezone.now(),
         generated_by=user.get_username(),
@@ -67,23 +98,32 @@ def comparisons_export(
         as_of=as_of,
         scope=scope,
     )
-    export = exports.Export(
-        stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
-    )
-    data = exports.render(export, fmt, paper=paper, progress=progress, time_limit=time_limit)
-    name = exports.filename(export, fmt, paper=paper)
+
+
+def _logged(
+    stamp: exports.Stamp,
+    user: Any,
+    data: bytes,
+    fmt: str,
+    name: str,
+    *,
+    filters: Mapping[str, str | None],
+    row_count: int,
+    codes: str = "",
+) -> ExportedFile:
+    """The file, logged as an ExportRecord holding the sha256 of exactly its bytes."""
     record = ExportRecord.objects.create(
         export_id=stamp.export_id,
         user=user,
         username=stamp.generated_by,
         created_at=stamp.generated_at,
-        codes=tokens,
-        filters=urlencode(used),
-        as_of=as_of,
+        codes=codes,
+        filters=urlencode(filters),
+        as_of=stamp.as_of,
         format=fmt,
         filename=name,
         app_version=stamp.app_version,
         sha256=hashlib.sha256(data).hexdigest(),
-        row_count=export.row_count,
+        row_count=row_count,
     )
     return ExportedFile(record, data, name, exports.FORMATS[fmt].content_type)

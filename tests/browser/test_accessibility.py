@@ -27,6 +27,7 @@ PAGES = [
     "/codes/cpt/63708/",
     "/compare/?codes=63707,63709&as_of=2025-06-30",  # before the codes were in coderef
     "/changes/",
+    "/releases/",
 ]
 EDITOR_PAGES = [
     "/admin/",
@@ -84,6 +85,23 @@ def test_a_change_and_its_diff_are_accessible(page, live_server, login, coder, s
     page.get_by_role("link", name="63709").first.click()
     page.wait_for_url("**/changes/code/*/")
     assert _serious_violations(page) == []
+
+
+def test_the_release_pages_are_accessible(page, live_server, auditor):
+    from tests.test_releases import load
+
+    load(2022, 2023, 2024, 2025)
+    sign_in(page.context, live_server, auditor)
+    paths = [
+        "/releases/",
+        "/releases/icd10cm/FY2023/",
+        "/releases/icd10cm/FY2024/?kind=revised&code=I71.6",
+        "/codes/icd10cm/I71.51/",
+        "/codes/icd10cm/I71.51/?as_of=2023-06-01",
+        "/compare/?codes=I71.61@FY2023,I71.61",
+        "/?q=I71.5&as_of=2024-06-01",
+    ]
+    assert _violations_by_page(page, live_server, paths) == dict.fromkeys(paths, [])
 
 
 def test_the_editors_admin_pages_are_accessible(page, live_server, editor, sample):

@@ -1,5 +1,6 @@
 """manage.py import_codes FILE --system SLUG: load a code-set file (see codes.importers)."""
 
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,9 +11,10 @@ from codes.models import CodeSystem
 
 class Command(BaseCommand):
     help = (
-        "Import a code-set file into one code system, all or nothing: new codes are added, "
-        "changed ones saved with a history revision 'import <version>', codes a full release "
-        "no longer lists marked deleted. Editors' lay descriptions are never overwritten."
+        "Import a code-set release into one code system, all or nothing, and record it: new "
+        "codes are added, changed ones saved with a history revision 'release <version>', "
+        "codes a full release no longer lists marked deleted. Editors' lay descriptions are "
+        "never overwritten. A release older than the newest recorded one needs --historical."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -26,7 +28,22 @@ class Command(BaseCommand):
             "--format", default="auto", choices=["auto", *FORMATS], dest="file_format"
         )
         parser.add_argument(
-            "--version", dest="release", help="release label for history, e.g. FY2026"
+            "--version",
+            dest="release",
+            help="release label, e.g. FY2026, 2019, 2019-Q1 (default: the file's own)",
+        )
+        parser.add_argument(
+            "--effective-date",
+            type=date.fromisoformat,
+            metavar="YYYY-MM-DD",
+            help="the first day the release is in force (default: from the label, FY N on "
+            "N-1-10-01, N on N-01-01, N-Qk on the quarter's first day, else the file's)",
+        )
+        parser.add_argument(
+            "--historical",
+            action="store_true",
+            help="a release older than the newest one recorded: add it to the timeline, "
+            "keep today's texts",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="count what would change, write nothing"
@@ -52,6 +69,8 @@ class Command(BaseCommand):
         system,
         file_format,
         release,
+        effective_date,
+        historical,
         dry_run,
         partial,
         allow_deletions,
@@ -69,6 +88,8 @@ class Command(BaseCommand):
                 system=code_system,
                 file_format=file_format,
                 version=release,
+                effective_date=effective_date,
+                historical=historical,
                 dry_run=dry_run,
                 partial=partial,
                 allow_deletions=allow_deletions,
@@ -81,6 +102,8 @@ class Command(BaseCommand):
                 self.stdout.write("")
         for note in summary.notes:
             self.stdout.write(f"note: {note}")
+        if summary.release_note:
+            self.stdout.write(summary.release_note)
         self.stdout.write(str(summary))
 
     def progress_bar(self, phase: str, done: int, total: int) -> None:

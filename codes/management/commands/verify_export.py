@@ -3,6 +3,7 @@
 import hashlib
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import parse_qs, urlencode
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -14,9 +15,17 @@ from codes.models import ExportRecord
 def describe(record: ExportRecord, seal: Seal | None = None) -> str:
     """One export record as an auditor reads it; what a PDF holds (pages, notes) is read from
     the file's `seal`, what another format holds is its rows."""
-    what = f"codes {record.codes}" if record.codes else "comparison notes"
-    if record.filters:
-        what += f" matching {record.filters}"
+    filters = parse_qs(record.filters)
+    release = filters.pop("release", None)
+    if release:
+        # A release page's changes (services.release_export): the release, then its filters.
+        what = f"the changes of release {release[0]}"
+        shown = urlencode(filters, doseq=True)
+        what += f" matching {shown}" if shown else ""
+    else:
+        # Codes as the comparison's URL names them: `I71.61@FY2023` is its FY2023 text.
+        what = f"codes {record.codes}" if record.codes else "comparison notes"
+        what += f" matching {record.filters}" if record.filters else ""
     as_of = f", texts as of {record.as_of.isoformat()}" if record.as_of else ""
     if record.format != "pdf":
         holds = f"{record.row_count} rows, "
