@@ -151,3 +151,30 @@ def test_no_part_is_cached_inside_a_transaction_or_before_the_token_exists(coder
     Differentiator.objects.filter(label="Laminectomy").update(label="Lamina removed")
     SearchToken.objects.all().delete()  # the trigger made a new token row: gone again
     assert "Lamina removed" in page(client, "/compare/?codes=63707,63709")
+
+
+def test_days_and_releases_are_cached_apart_and_a_historical_release_shows_in_the_timeline(coder):
+    from tests.test_releases import load, run
+
+    client = signed_in(coder)
+    load(2023, 2024)
+    today = page(client, "/codes/icd10cm/I71.51/")
+    assert "Revised in FY2024" in today and "FY2022" not in today
+    # As of another day: another part, not today's from the cache.
+    then = page(client, "/codes/icd10cm/I71.51/?as_of=2023-06-01")
+    assert '<q class="title-then">Supraceliac aneurysm of the abdominal aorta' in then
+    assert "title-then" not in page(client, "/codes/icd10cm/I71.51/")
+    # A release's texts in a column are keyed by their release, not by the code alone.
+    fy2023 = page(client, "/compare/?codes=I71.61@FY2023,I71.61")
+    fy2024 = page(client, "/compare/?codes=I71.61@FY2024,I71.61")
+    assert "as in FY2023" in fy2023 and "as in FY2024" in fy2024
+    first_column = fy2024.split('<article class="card column"')[1]
+    assert "thoracoabdominal" in first_column
+    # An older release slotted in writes releases (and the codes only it had): the timeline gains it.
+    run(2022, historical=True, allow_deletions=10)
+    assert "FY2022" in page(client, "/codes/icd10cm/I71.9/")
+    # A correction of a release alone (no code written) shows too.
+    raw_update(
+        "UPDATE codes_release SET effective_date = %s WHERE label = %s", ["2023-10-02", "FY2024"]
+    )
+    assert "2023-10-02" in page(client, "/codes/icd10cm/I71.51/")
