@@ -170,7 +170,7 @@ def test_days_and_releases_are_cached_apart_and_a_historical_release_shows_in_th
     assert "as in FY2023" in fy2023 and "as in FY2024" in fy2024
     first_column = fy2024.split('<article class="card column"')[1]
     assert "thoracoabdominal" in first_column
-    # An older release slotted in (its release, its changes, the codes only it had): in the timeline.
+    # An older release slotted in (its changes, the codes only it had) joins the timeline.
     run(2022, historical=True, allow_deletions=10)
     assert "FY2022" in page(client, "/codes/icd10cm/I71.9/")
     # A correction of a release alone (no code written) shows too.
