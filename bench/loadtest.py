@@ -52,6 +52,7 @@ from codes.presenters import compare_url  # noqa: E402
 from codes.roles import CODERS, EDITORS  # noqa: E402
 from codes.search.concepts import FILLER_WORDS  # noqa: E402
 from codes.selectors import compare_tokens  # noqa: E402
+from codes.services.releases import release_reason  # noqa: E402
 from tests.admin_forms import code_form_data  # noqa: E402
 
 RESULTS = ROOT / "bench" / "loadtest.json"
@@ -221,7 +222,8 @@ class Soak:
         lost_imports = sum(
             1
             for label in done
-            if history.filter(history_change_reason=f"import {label}").count() != len(self.imported)
+            if history.filter(history_change_reason=release_reason(label)).count()
+            != len(self.imported)
         )
         return {
             "admin_saves": len(self.saves),
