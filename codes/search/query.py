@@ -28,6 +28,8 @@ _VERSUS = re.compile(r"\s+(?:vs\.?|v\.|versus)\s+", re.IGNORECASE)
 
 def normalize_text(text: str) -> str:
     """Lower case without accents: `Ménière` -> `meniere`."""
+    if text.isascii():  # nothing to decompose (most texts: read for every entry a query reads)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 

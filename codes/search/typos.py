@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from itertools import islice, product
 
 from django.db.models import Q
+from rapidfuzz.distance import OSA
 
 from codes.models import Synonym
 from codes.search.backends.base import Scope, SearchBackend
@@ -88,25 +89,6 @@ def terminology_near(word: str) -> set[str]:
     return found
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance, or limit+1 when larger."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = ca != cb
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 def correction_starts(word: str) -> set[str]:
     """How a correction of `word` may begin: its first two letters, or those with a typo in the
     second letter (dropped, doubled, swapped, or another vowel for a vowel: `dimentia` is
@@ -129,9 +111,10 @@ def best_corrections(word: str, candidates: Iterable[str], *, prefix: bool) -> l
     for candidate in set(candidates):
         if candidate == word or not candidate.isalpha() or candidate[:2] not in starts:
             continue
-        distance = edit_distance(word, candidate, limit)
+        # Damerau-Levenshtein (optimal string alignment), limit + 1 when larger.
+        distance = OSA.distance(word, candidate, score_cutoff=limit)
         if prefix:
-            distance = min(distance, edit_distance(word, candidate[: len(word)], limit))
+            distance = min(distance, OSA.distance(word, candidate[: len(word)], score_cutoff=limit))
         if distance <= limit:
             scored.append((distance, abs(len(candidate) - len(word)), candidate))
     return [candidate for *_, candidate in sorted(scored)]
