@@ -18,24 +18,32 @@ TABLES = [
 ]
 EVENTS = ["insert", "update", "delete"]
 
-SQLITE = [
-    f"""CREATE TRIGGER IF NOT EXISTS {table}_content_token_{event} AFTER {event.upper()} ON {table}
-    BEGIN INSERT OR REPLACE INTO codes_searchtoken (id, token) VALUES (1, random()); END"""
-    for table in TABLES
-    for event in EVENTS
-]
-SQLITE_DROP = [
-    f"DROP TRIGGER IF EXISTS {table}_content_token_{event}" for table in TABLES for event in EVENTS
-]
 
-# 0012's function renews the token once per transaction, at commit (deferred constraint triggers).
-POSTGRESQL = [
-    f"""CREATE CONSTRAINT TRIGGER {table}_content_token
+def token_triggers(tables):
+    """(forward, backward) RunPython functions: triggers on `tables` that renew the content token
+    on every committed change (0027 uses them for the release tables)."""
+    sqlite = [
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_content_token_{event} AFTER {event.upper()} ON {table}
+    BEGIN INSERT OR REPLACE INTO codes_searchtoken (id, token) VALUES (1, random()); END"""
+        for table in tables
+        for event in EVENTS
+    ]
+    sqlite_drop = [
+        f"DROP TRIGGER IF EXISTS {table}_content_token_{event}" for table in tables for event in EVENTS
+    ]
+    # 0012's function renews the token once per transaction, at commit (deferred constraint
+    # triggers).
+    postgresql = [
+        f"""CREATE CONSTRAINT TRIGGER {table}_content_token
         AFTER INSERT OR UPDATE OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED
         FOR EACH ROW EXECUTE FUNCTION codes_search_token_renew()"""
-    for table in TABLES
-]
-POSTGRESQL_DROP = [f"DROP TRIGGER {table}_content_token ON {table}" for table in TABLES]
+        for table in tables
+    ]
+    postgresql_drop = [f"DROP TRIGGER {table}_content_token ON {table}" for table in tables]
+    return (
+        _on_vendor({"sqlite": sqlite, "postgresql": postgresql}),
+        _on_vendor({"sqlite": sqlite_drop, "postgresql": postgresql_drop}),
+    )
 
 
 def _on_vendor(statements_by_vendor):
@@ -53,9 +61,4 @@ class Migration(migrations.Migration):
         ("codes", "0021_search_index_pending_list"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            _on_vendor({"sqlite": SQLITE, "postgresql": POSTGRESQL}),
-            _on_vendor({"sqlite": SQLITE_DROP, "postgresql": POSTGRESQL_DROP}),
-        ),
-    ]
+    operations = [migrations.RunPython(*token_triggers(TABLES))]
