@@ -3,9 +3,11 @@
 Each row of the table is what a coder types and the codes a certified coder would accept for it
 (verified against the public code sets by tests/test_terminology_data.py). Run by `make bench` on
 its database of the public code sets, once per backend; prints a table per category and overall
-and adds it to bench/quality.json.
+and adds it to bench/quality.json. `--misses` also prints each case missed at 5 (or not first) with
+the top 5 it found, `--category NAME` scores one category only (neither writes quality.json).
 """
 
+import argparse
 import csv
 import json
 import os
@@ -47,9 +49,13 @@ def load_cases() -> list[Case]:
         ]
 
 
-def rank_of(case: Case) -> int | None:
-    """The 1-based position of the first acceptable code in the top DEPTH, or None."""
-    codes = [hit.code.code for hit in search(case.query, limit=DEPTH).hits]
+def found_for(case: Case) -> list[str]:
+    """The top DEPTH codes search finds for the case's query."""
+    return [hit.code.code for hit in search(case.query, limit=DEPTH).hits]
+
+
+def rank_of(case: Case, codes: list[str]) -> int | None:
+    """The 1-based position of the first acceptable code among `codes`, or None."""
     return next((i for i, code in enumerate(codes, start=1) if code in case.acceptable), None)
 
 
@@ -64,15 +70,27 @@ def scores(ranks: list[int | None]) -> dict[str, float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--misses", action="store_true", help="print each case not first")
+    parser.add_argument("--category", help="score this category only")
+    args = parser.parse_args()
     if Code.objects.count() < 100_000:
         raise SystemExit("quality: the database is not bench-sized; run `make bench`")
     by_category: dict[str, list[int | None]] = defaultdict(list)
     misses: dict[str, list[str]] = defaultdict(list)
     for case in load_cases():
-        rank = rank_of(case)
+        if args.category and case.category != args.category:
+            continue
+        codes = found_for(case)
+        rank = rank_of(case, codes)
         by_category[case.category].append(rank)
         if rank is None or rank > 5:
             misses[case.category].append(case.query)
+        if args.misses and rank != 1:
+            print(
+                f"{case.category:<10} {'-' if rank is None else rank:>2}  {case.query!r}: "
+                f"wants {' '.join(sorted(case.acceptable))}, found {' '.join(codes[:5])}"
+            )
     table = {name: scores(ranks) for name, ranks in sorted(by_category.items())}
     table["overall"] = scores([rank for ranks in by_category.values() for rank in ranks])
     backend = connection.vendor
@@ -83,6 +101,8 @@ def main() -> None:
             f"{name:<10}{row['cases']:>7}{row['hit@1']:>8.3f}{row['hit@5']:>8.3f}"
             f"{row['mrr@10']:>8.3f}"
         )
+    if args.misses or args.category:
+        return
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[backend] = {"scores": table, "misses_at_5": misses}
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -40,7 +40,8 @@ def test_the_general_code_comes_before_the_specific_ones(db):
     add("icd10cm", "I50.22", "Chronic systolic (congestive) heart failure")
     add("icd10cm", "I50.9", "Heart failure, unspecified", "Congestive heart failure NOS")
     add("icd10cm", "I50.1", "Left ventricular failure, unspecified")
-    assert found("congestive heart failure")[:3] == ["I50.9", "I50.2", "I50.22"]
+    # I50.2 is a heading: the code under it comes first, in its place.
+    assert found("congestive heart failure")[:3] == ["I50.9", "I50.22", "I50.2"]
     assert found("heart failure")[0] == "I50.9"
 
 
@@ -288,3 +289,66 @@ def test_the_extent_a_coder_names_picks_the_root_operation_by_its_definition(
     assert found("partial cholecystectomy")[0].startswith("0FB4")
     assert found("laparoscopic partial cholecystectomy")[0] == "0FB44ZZ"
     assert found("total cholecystectomy")[0].startswith("0FT4")
+
+
+def test_a_heading_found_by_its_inclusion_term_is_preceded_by_the_code_under_it(db):
+    add(
+        "icd10cm",
+        "K80.2",
+        "Calculus of gallbladder without cholecystitis",
+        "Cholelithiasis (without cholecystitis)",
+    )
+    add("icd10cm", "K80.20", "Calculus of gallbladder without cholecystitis without obstruction")
+    add("icd10cm", "K80.21", "Calculus of gallbladder without cholecystitis with obstruction")
+    hits = search("cholelithiasis without cholecystitis").hits
+    assert [hit.code.code for hit in hits][:2] == ["K80.20", "K80.2"]
+    assert hits[0].score == hits[1].score
+    assert "K80.2 -> K80.20" in hits[0].why
+
+
+def test_under_a_heading_the_unspecified_initial_encounter_comes_first(db):
+    add(
+        "icd10cm",
+        "S42.41",
+        "Simple supracondylar fracture without intercondylar fracture of humerus",
+    )
+    for code, kind, side in (
+        ("S42.411", "Displaced", "right"),
+        ("S42.413", "Displaced", "unspecified"),
+        ("S42.416", "Nondisplaced", "unspecified"),
+    ):
+        title = (
+            f"{kind} simple supracondylar fracture without intercondylar fracture of {side} humerus"
+        )
+        add("icd10cm", code, title)
+        add("icd10cm", f"{code}A", f"{title}, initial encounter for closed fracture")
+        add("icd10cm", f"{code}B", f"{title}, initial encounter for open fracture")
+        add(
+            "icd10cm",
+            f"{code}D",
+            f"{title}, subsequent encounter for fracture with routine healing",
+        )
+    query = "supracondylar fracture of humerus without intercondylar fracture"
+    assert found(query)[0] == "S42.413A"
+    assert found(f"{query} right")[0] == "S42.411A"
+    assert found(f"{query} subsequent encounter")[0] == "S42.413D"
+
+
+def test_under_a_heading_the_code_the_index_sends_the_plain_term_to_comes_first(db):
+    add("icd10cm", "M81", "Osteoporosis without current pathological fracture")
+    add(
+        "icd10cm",
+        "M81.0",
+        "Age-related osteoporosis without current pathological fracture",
+        "Osteoporosis NOS\nSenile osteoporosis without current pathological fracture",
+    )
+    add("icd10cm", "M81.8", "Other osteoporosis without current pathological fracture")
+    assert found("osteoporosis without fracture")[:2] == ["M81.0", "M81"]
+    assert found("other osteoporosis without fracture")[0] == "M81.8"
+
+
+def test_a_typed_code_family_keeps_its_heading_first(db):
+    add("icd10cm", "I21", "Acute myocardial infarction")
+    add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
+    assert found("I21")[:2] == ["I21", "I21.9"]
+    assert found("acute myocardial infarction")[:2] == ["I21.9", "I21"]

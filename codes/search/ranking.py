@@ -139,6 +139,37 @@ def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[
     return quality, marked
 
 
+def _concept_match(
+    field: AnalysedText, line: range, concept: Concept, marked: set[int]
+) -> tuple[float, str]:
+    """How well a concept matches in one line (its best way of writing there) and that way's
+    `via`; the positions any way of writing it marks are added to `marked`."""
+    quality, via = 0.0, ""
+    for alternative in concept.alternatives:
+        found, positions = _match(field, line, alternative)
+        marked.update(positions)
+        if found > quality:
+            quality, via = found, alternative.via
+    return quality, via
+
+
+def title_fit(title: str, system: str, concepts: Sequence[Concept]) -> tuple[float, float]:
+    """How much of the query a code's title holds (each concept's best match in it, as rank reads
+    a match, weighted by the concept's weight) and how well the title answers it (_line_fit: what
+    it holds, times the share of what it says that the query explains), both 0 to 1. Cheaper
+    than rank: the title only (of a code of the system of slug `system`)."""
+    head_ends = PCS_HEAD_ENDS if system == PCS else frozenset()
+    field = analyse(title, head_ends)
+    weights = [concept.weight for concept in concepts]
+    if not field.lines or not sum(weights):
+        return 0.0, 0.0
+    line = field.lines[0]
+    marked: set[int] = set()
+    qualities = [_concept_match(field, line, concept, marked)[0] for concept in concepts]
+    held = sum(q * w for q, w in zip(qualities, weights, strict=True)) / sum(weights)
+    return held, _line_fit(field, line, marked, qualities, 1.0, weights)
+
+
 def _line_fit(
     field: AnalysedText,
     line: range,
@@ -229,12 +260,7 @@ def rank(
             for line in field.lines:
                 qualities = []
                 for n, concept in enumerate(concepts):
-                    quality, via = 0.0, ""
-                    for alternative in concept.alternatives:
-                        found, positions = _match(field, line, alternative)
-                        marked[name].update(positions)
-                        if found > quality:
-                            quality, via = found, alternative.via
+                    quality, via = _concept_match(field, line, concept, marked[name])
                     if weight * quality > best[n]:
                         best[n], best_via[n] = weight * quality, via
                     qualities.append(quality)
@@ -249,5 +275,54 @@ def rank(
             score = min(score + WEIGHTS.intent_bonus, 1.0)
         vias = tuple(dict.fromkeys(via for via in best_via if via))
         ranked.append(Ranked(code, round(score, 4), fields, marked, vias))
-    ranked.sort(key=lambda r: (-r.score, len(r.code.title), r.code.system.position, r.code.code))
+    ranked.sort(
+        key=lambda r: (
+            -r.score,
+            default_key(r.code.title, r.code.inclusion_terms),
+            len(r.code.title),
+            r.code.system.position,
+            r.code.code,
+        )
+    )
+    return _siblings_in_code_order(ranked)
+
+
+def default_key(title: str, inclusion_terms: str) -> tuple[int, bool]:
+    """How a code ranks among codes that answer the query as well, best first: the one that
+    says `unspecified` most (or whose inclusion terms say `NOS`: where the index sends the plain
+    term), then an initial encounter (ICD-10-CM I.C.19.a: what an injury is coded as while it is
+    treated)."""
+    title = title.lower()
+    says_nos = any(line.rstrip().endswith(" NOS") for line in inclusion_terms.splitlines())
+    return (-(title.count("unspecified") + says_nos), "initial encounter" not in title)
+
+
+def _siblings_in_code_order(ranked: list[Ranked]) -> list[Ranked]:
+    """Among codes that tie (score and default_key), siblings (codes that differ in their last
+    character only) in code order, not shortest title first: the code set orders them as a coder
+    picks (a closed fracture's initial encounter, A, before an open one's, B: I.C.19.c.1)."""
+    start = 0
+    while start < len(ranked):
+        first = ranked[start]
+        tie = (first.score, default_key(first.code.title, first.code.inclusion_terms))
+        end = start + 1
+        while (
+            end < len(ranked)
+            and (
+                ranked[end].score,
+                default_key(ranked[end].code.title, ranked[end].code.inclusion_terms),
+            )
+            == tie
+        ):
+            end += 1
+        if end - start > 1:
+            groups: dict[tuple[int, str], list[int]] = {}
+            for n in range(start, end):
+                code = ranked[n].code
+                groups.setdefault((code.system_id, code.code[:-1]), []).append(n)
+            for positions in groups.values():
+                siblings = sorted((ranked[n] for n in positions), key=lambda r: r.code.code)
+                for n, item in zip(positions, siblings, strict=True):
+                    ranked[n] = item
+        start = end
     return ranked

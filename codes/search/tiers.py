@@ -31,9 +31,10 @@ from codes.search.concepts import (
     index_matches,
     terminology_for,
 )
+from codes.search.headings import defaults_first
 from codes.search.intent import placing_implied, preferred_systems
 from codes.search.query import CodeRange, ParsedQuery, Term
-from codes.search.ranking import Ranked, rank
+from codes.search.ranking import Ranked, default_key, rank
 from codes.search.results import Hit
 from codes.search.typos import Understood, corrected_terms
 from codes.search.weights import WEIGHTS, Band
@@ -249,6 +250,9 @@ def text_hits(
         add_tier(concepts, False, some_count, _BANDS.some_words)
     # The index's codes the words found too are counted once (as far as the blocks read show).
     found.count += len(indexed) - len(overlap)
+    # A heading's default code goes before it (a code found through its heading counts too).
+    found.hits = defaults_first(found.hits, ranking, prefer, scope, systems_by_id)
+    found.count += len({hit.code.pk for hit in found.hits} - seen)
     return found
 
 
@@ -317,9 +321,9 @@ def _families(
 def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
     """Codes of index entries' families, best first: those of the entry that came first
     (`via`, in the order of index_matches: the deeper subterm first), then a code with no codes
-    under it (a code a claim can carry) before the headings, the general one (that says
-    `unspecified` most) before the specific, the initial encounter (what an injury is coded as
-    when nothing more is said) before the later ones, then by relevance, then in code order."""
+    under it (a code a claim can carry) before the headings, the default (ranking.default_key:
+    the general one, that says `unspecified` or `NOS` most, and the initial encounter) before
+    the others, then by relevance, then in code order."""
     listed = sorted(item.code.code for item in ranked)
     headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
     entries = {why: n for n, why in enumerate(dict.fromkeys(via.values()))}
@@ -328,8 +332,7 @@ def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
         key=lambda item: (
             entries[via[item.code.pk]],
             item.code.code in headings,
-            -item.code.title.lower().count("unspecified"),
-            "initial encounter" not in item.code.title.lower(),
+            default_key(item.code.title, item.code.inclusion_terms),
             -item.score,
             item.code.code,
         ),
