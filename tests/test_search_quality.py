@@ -105,6 +105,17 @@ QUALITY_TABLE = [
     ("toradol injection", {"J1885"}),
 ]
 
+# A heading the words find (a code with codes under it) comes after the code under it a coder
+# picks: the one holding the query, unspecified or the index's NOS, the initial encounter.
+HEADING_DEFAULTS_FIRST = [
+    ("cholelithiasis without cholecystitis", "K80.20"),
+    ("supracondylar fracture of humerus without intercondylar fracture", "S42.413A"),
+    ("concussion without loss of consciousness", "S06.0X0A"),
+    ("osteoporosis without fracture", "M81.0"),
+    ("acute myocardial infarction", "I21.9"),
+    ("calculus of gallbladder", "K80.20"),
+]
+
 # Exact codes, however typed, come first.
 EXACT_CODES = [
     ("E11.65", "E11.65"),
@@ -152,6 +163,12 @@ def top_codes(query: str, limit: int = 5) -> list[str]:
 def test_the_right_code_is_in_the_top_five(public_codes, query, expected):
     found = top_codes(query)
     assert expected & set(found), f"{query!r}: none of {sorted(expected)} in {found}"
+
+
+@pytest.mark.parametrize(("query", "code"), HEADING_DEFAULTS_FIRST)
+def test_the_code_a_coder_picks_comes_before_its_heading(public_codes, query, code):
+    found = top_codes(query)
+    assert found[:1] == [code], f"{query!r}: {code} not first in {found}"
 
 
 @pytest.mark.parametrize(("query", "code"), EXACT_CODES)
