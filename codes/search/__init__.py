@@ -4,8 +4,8 @@ query.py parses what the coder typed, concepts.py expands its words (synonyms, w
 shorthand, the scope of a typed negation), pcs.py reads ICD-10-PCS phrasing axis by axis,
 tiers.py finds and scores the hits tier by tier with the backend of the database's vendor
 (backends/) and ranking.py, with every number in weights.py; highlights.py marks the hits shown,
-typos.py corrects a word that finds nothing; results are kept until the next change
-(codes.cache).
+typos.py corrects a word that finds nothing, headings.py puts the code a coder picks under a
+heading before it; results are kept until the next change (codes.cache).
 """
 
 from coderef.routers import replica_reads
