@@ -159,6 +159,40 @@ def test_a_typo_is_corrected_to_a_word_that_finds_something_beside_the_others(le
     assert result.hits[0].code.code == "I48.91"
 
 
+def test_a_word_found_only_through_another_word_of_its_stem_is_corrected_when_that_finds_more(
+    lexicon,
+):
+    # `migrane` is no index word; its stem's `migrans` is: the correction finds more.
+    add_code("icd10cm", "I82.1", "Thrombophlebitis migrans")
+    add_code(
+        "icd10cm", "G43.909", "Migraine, unspecified, not intractable, without status migrainosus"
+    )
+    add_code(
+        "icd10cm", "G43.009", "Migraine without aura, not intractable, without status migrainosus"
+    )
+    result = search("migrane")
+    assert result.corrected_query == "migraine"
+    assert result.hits[0].code.code == "G43.909"
+    # A word of the index is never corrected away, though a near word finds more.
+    assert search("migrans").corrected_query is None
+
+
+def test_a_correction_prefers_the_coders_words_and_finds_a_dropped_second_letter(lexicon):
+    add_code("icd10cm", "R56.9", "Unspecified convulsions")
+    add_code(
+        "hcpcs", "G9329", "Dicom format image data available via a secure, media free exchange"
+    )
+    add_code("icd10cm", "M54.30", "Sciatica, unspecified side")
+    add_code("icd10cm", "J62.8", "Pneumoconiosis due to other dust containing silica")
+    # `secure` and `seizure` are one edit away; `seizure` is a word of the terminology.
+    result = search("sezure")
+    assert result.corrected_query == "seizure"
+    assert result.hits[0].code.code == "R56.9"
+    result = search("siatica")
+    assert result.corrected_query == "sciatica"
+    assert result.hits[0].code.code == "M54.30"
+
+
 def test_an_editor_switches_an_entry_off_in_the_admin_with_a_revision(
     editor_client, editor, lexicon
 ):

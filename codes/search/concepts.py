@@ -49,6 +49,9 @@ class WordMatcher:
     # Typed inside a negation's scope (`without` `exacerbation`): found only where the code's
     # text negates it too, never where it says it (`with exacerbation`).
     negated: bool = False
+    # False when the word neither is nor begins an index word, though other words of its stem
+    # are (`migrane` reaches `migrans`): a typo may have made it (typos.corrected_terms).
+    indexed: bool = True
 
     def quality(self, word: str) -> float:
         """How well an index word matches: best as typed, less as a form or prefix, else 0."""
@@ -114,9 +117,12 @@ def _matcher(
     word: str, *, prefix: bool, literal: bool = False, widen: Widen | None = None
 ) -> WordMatcher:
     forms = frozenset({word}) if literal else word_forms(word)
+    indexed = True
     if widen is not None and not literal and word.isalpha() and word not in FUNCTION_WORDS:
-        forms |= widen(word)
-    return WordMatcher(word, forms, word if prefix and len(word) >= 2 else None)
+        widened = widen(word)
+        indexed = not widened or any(other.startswith(word) for other in widened)
+        forms |= widened
+    return WordMatcher(word, forms, word if prefix and len(word) >= 2 else None, indexed=indexed)
 
 
 def _alternative(

@@ -157,7 +157,7 @@ def text_hits(
     match, scale = "text", 1.0
     query = _understood(parsed.terms, backend, scope)
     # The index knows what the titles do not say (`appendectomy`): no typo to correct then.
-    if not query.finds:
+    if not query.finds or query.doubtful:
         fixed = corrected_terms(
             backend, query, scope, lambda terms: _understood(terms, backend, scope)
         )

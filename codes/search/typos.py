@@ -36,6 +36,22 @@ class Understood:
         """True when some code holds every concept or an index entry holds the whole query."""
         return bool(self.every_count) or any(entry.covers_all for entry in self.index)
 
+    @property
+    def doubtful(self) -> bool:
+        """True when it finds something only through a word that is no index word, though
+        other words of its stem are (`migrane` finds `migrans`): worth a correction that finds
+        more."""
+        return any(_doubtful(concept) for concept in self.concepts)
+
+
+def _doubtful(concept: Concept) -> bool:
+    """A correctable concept whose one word is neither an index word nor the start of one."""
+    return (
+        concept.correctable
+        and len(concept.alternatives) == 1
+        and not concept.alternatives[0].words[0].indexed
+    )
+
 
 def corrected_terms(
     backend: SearchBackend,
@@ -43,8 +59,9 @@ def corrected_terms(
     scope: Scope,
     understand: Callable[[list[Term]], Understood],
 ) -> Understood | None:
-    """The query with each correctable word that finds nothing replaced by a near word, nearest
-    first among the combinations that find something; None when none does."""
+    """The query with each correctable word that finds nothing (or is doubtful: no index word,
+    Understood.doubtful) replaced by a near word, nearest first among the combinations that find
+    something (more than the query as typed, when it found something); None when none does."""
     by_label = {concept.label: concept for concept in query.concepts}
     choices: list[list[str]] = []
     for term in query.terms:
@@ -56,12 +73,21 @@ def corrected_terms(
             and concept.correctable
             and len(concept.alternatives) == 1
             # With one concept the caller's count already said it finds nothing.
-            and (len(query.concepts) == 1 or not backend.count([concept], scope, every=True))
+            and (
+                len(query.concepts) == 1
+                or _doubtful(concept)
+                or not backend.count([concept], scope, every=True)
+            )
         )
         near = []
         if stuck:
-            candidates = [*backend.vocabulary_near(word), *terminology_near(word)]
-            near = best_corrections(word, candidates, prefix=term.prefix)[:CHOICES]
+            lexicon = terminology_near(word)
+            candidates = [*backend.vocabulary_near(word), *lexicon]
+            near = best_corrections(word, candidates, prefix=term.prefix, preferred=lexicon)
+            near = near[:CHOICES]
+            if near and concept is not None and _doubtful(concept):
+                # It finds something as typed: tried as typed first beside other corrections.
+                near = [word, *near]
         choices.append(near or [word])
     typed = tuple(term.words[0] for term in query.terms)
     combinations = (words for words in product(*choices) if words != typed)
@@ -71,16 +97,18 @@ def corrected_terms(
             for term, word in zip(query.terms, combination, strict=True)
         ]
         fixed = understand(terms)
-        if fixed.finds:
+        if fixed.finds and (not query.finds or fixed.every_count > query.every_count):
             return fixed
     return None
 
 
 def terminology_near(word: str) -> set[str]:
-    """The words of the enabled entries of the starter list and editors that begin as a
-    correction of `word` may. (An imported file's thousands of titles say words the code sets'
+    """The words of the enabled entries of the starter list and editors that begin with the
+    word's first letter, as a correction of `word` may (best_corrections keeps the near ones; the
+    lexicon is small enough to be read by first letter, so a dropped second letter is found:
+    `siatica` is `sciatica`). (An imported file's thousands of titles say words the code sets'
     vocabulary has: reading them for every typo would cost more than they find.)"""
-    starts = Q(*[Q(term__istartswith=s) for s in sorted(correction_starts(word))], _connector=Q.OR)
+    starts = Q(term__istartswith=word[:1])
     found = set()
     entries = Synonym.objects.filter(starts, enabled=True).exclude(source=Synonym.Source.IMPORT)
     entries = entries.order_by()
@@ -99,22 +127,33 @@ def correction_starts(word: str) -> set[str]:
     return {s for s in starts if len(s) == 2}
 
 
-def best_corrections(word: str, candidates: Iterable[str], *, prefix: bool) -> list[str]:
+def best_corrections(
+    word: str, candidates: Iterable[str], *, prefix: bool, preferred: Iterable[str] = ()
+) -> list[str]:
     """The alphabetic candidates within a distance that grows with the word's length, closest
-    first (then nearest in length, then alphabetically).
+    first (then a `preferred` one, the coders' own words of the terminology, before an index
+    word as near: `sezure` is `seizure`, not `secure`; then nearest in length, then
+    alphabetically). A candidate begins as correction_starts says, or as the word would with its
+    second letter dropped (`siatica` for `sciatica`).
 
     For a word still being typed, the candidate's beginning of the same length counts too.
     """
     limit = 1 if len(word) <= 5 else 2 if len(word) <= 9 else 3
     starts = correction_starts(word)
+    liked = frozenset(preferred)
     scored = []
     for candidate in set(candidates):
-        if candidate == word or not candidate.isalpha() or candidate[:2] not in starts:
+        dropped = candidate[:1] == word[:1] and candidate[2:3] == word[1:2]
+        if candidate == word or not candidate.isalpha():
+            continue
+        if candidate[:2] not in starts and not dropped:
             continue
         # Damerau-Levenshtein (optimal string alignment), limit + 1 when larger.
         distance = OSA.distance(word, candidate, score_cutoff=limit)
         if prefix:
             distance = min(distance, OSA.distance(word, candidate[: len(word)], score_cutoff=limit))
         if distance <= limit:
-            scored.append((distance, abs(len(candidate) - len(word)), candidate))
+            scored.append(
+                (distance, candidate not in liked, abs(len(candidate) - len(word)), candidate)
+            )
     return [candidate for *_, candidate in sorted(scored)]
