@@ -193,6 +193,30 @@ def test_a_correction_prefers_the_coders_words_and_finds_a_dropped_second_letter
     assert result.hits[0].code.code == "M54.30"
 
 
+def test_status_post_a_procedure_is_the_presence_of_its_graft_not_the_procedure(lexicon):
+    code = add_code("icd10cm", "Z95.1", "Presence of aortocoronary bypass graft")
+    code.inclusion_terms = "Presence of coronary artery bypass graft"
+    code.save()
+    add_code(
+        "icd10pcs",
+        "02100Z9",
+        "Bypass Coronary Artery, One Artery from Left Internal Mammary, Open Approach",
+    )
+    # `s/p` is not explained by the index entry `bypass, coronary artery` (-> 021).
+    assert codes_for("s/p CABG")[0] == "Z95.1"
+    assert codes_for("CABG")[0] == "02100Z9"
+
+
+def test_shorthand_that_looks_like_a_code_prefix_is_read_as_shorthand_first(lexicon):
+    assert Code.objects.filter(code="E11.9").exists()  # in the sample
+    add_code("icd10cm", "E11", "Type 2 diabetes mellitus")
+    add_code("icd10pcs", "DM20DZZ", "Stereotactic Other Photon Radiosurgery of Left Breast")
+    found = codes_for("DM2")
+    assert found[0] == "E11.9"
+    assert "DM20DZZ" in found  # the codes the prefix starts still follow
+    assert codes_for("E11")[0] == "E11"  # a code typed is that code first
+
+
 def test_an_editor_switches_an_entry_off_in_the_admin_with_a_revision(
     editor_client, editor, lexicon
 ):

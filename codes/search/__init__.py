@@ -45,6 +45,16 @@ def search(
         )
 
 
+def _shorthand_first(codes: list[str], hits: list[Hit], words: TextHits) -> bool:
+    """True when every code typed is no code but a prefix the terminology reads as shorthand,
+    and its words find something."""
+    return (
+        bool(codes and words.hits)
+        and all(hit.match == "prefix" for hit in hits)
+        and all(code.lower() in words.read_as_terms for code in codes)
+    )
+
+
 def _search(
     text: str, systems: list[str] | None, include_deleted: bool, limit: int, offset: int
 ) -> SearchResult:
@@ -73,8 +83,16 @@ def _search(
     words = TextHits()
     if not result.compare_codes:
         words = text_hits(parsed, scope, wanted, systems_by_id={s.pk: s for s in in_scope})
-    seen = {hit.code.pk for hit in hits}
-    hits += [hit for hit in words.hits if hit.code.pk not in seen]
+    if _shorthand_first(parsed.codes, hits, words):
+        # `DM2`, `CABG x3`: no such code, a prefix of some, and shorthand the terminology reads:
+        # what the shorthand means first, then the codes the prefix starts.
+        listed = hits
+        hits = list(words.hits)
+        seen = {hit.code.pk for hit in hits}
+        hits += [hit for hit in listed if hit.code.pk not in seen]
+    else:
+        seen = {hit.code.pk for hit in hits}
+        hits += [hit for hit in words.hits if hit.code.pk not in seen]
     # Over every hit from the first, so that a page starts no higher than the one before ends.
     scores_in_order(hits)
     result.hits = hits[first:wanted]

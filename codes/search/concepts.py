@@ -37,6 +37,9 @@ NEGATION_ENDS = frozenset({"with"})
 RULE_OUT = ("rule", "out")
 # A negation joined to one word (`non-ST elevation`, `non-pressure ulcer`) governs that word only.
 WORD_NEGATIONS = frozenset({"non"})
+# The stems of words that say nothing of their own beside an index entry's: joining words and
+# negations (what `w/`, `w/o` stand for).
+_QUIET_STEMS = frozenset(stem(word) for word in FUNCTION_WORDS | NEGATIONS)
 
 
 @dataclass(frozen=True)
@@ -280,11 +283,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             missing = tuple(
                 concept
                 for concept, concept_ways in zip(concepts, said, strict=True)
-                if not all(
-                    stem(m.typed) in stems or any(ways & stems for ways in concept_ways[1:])
-                    for m in concept.alternatives[0].words
-                    if m.typed.isalpha() and len(m.typed) > 1 and m.typed not in FUNCTION_WORDS
-                )
+                if not _explained(concept, concept_ways, stems)
             )
             via = entry.via(entry.term, entry.meaning)
             found.append(
@@ -294,6 +293,22 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     # The deeper subterm first: `infarction, myocardial, old` before `infarction, myocardial`
     # when the query holds both (`h/o MI`), as a coder follows the index down.
     return [match for _, match in sorted(zip(depth, found, strict=True), key=lambda m: -m[0])]
+
+
+def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozenset[str]) -> bool:
+    """True when an index entry of these word stems explains the concept: each significant typed
+    word is the entry's own, or the concept's other way of writing shares a word with the entry
+    (`broken` -> `fracture` for `fracture, hip`). Shorthand of lone letters (`s/p`) is explained
+    by a word of one of its readings (`status`), unless those say only joining words or negations
+    (`w/`, `w/o`): `s/p CABG` is not `bypass, coronary artery`."""
+    words = [m.typed for m in concept.alternatives[0].words if m.typed.isalpha()]
+    typed = [word for word in words if len(word) > 1 and word not in FUNCTION_WORDS]
+    if typed:
+        return all(stem(word) in stems or any(way & stems for way in ways[1:]) for word in typed)
+    if any(len(word) > 1 for word in words):  # joining words (`with`, `of`) say nothing
+        return True
+    readings = [way - _QUIET_STEMS for way in ways[1:]]
+    return not any(readings) or any(reading & stems for reading in readings)
 
 
 def build_concepts(

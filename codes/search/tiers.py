@@ -142,6 +142,9 @@ class TextHits:
     hits: list[Hit] = field(default_factory=list)
     count: int = 0
     corrected: str | None = None
+    # The typed words the terminology reads (`dm2` -> `type 2 diabetes mellitus`, `cabg x3`):
+    # a code prefix typed so is shorthand first (search._search lists its codes after).
+    read_as_terms: frozenset[str] = frozenset()
 
 
 def text_hits(
@@ -167,6 +170,12 @@ def text_hits(
             match, scale, query = "fuzzy", _BANDS.corrected, fixed
             found.corrected = " ".join(" ".join(term.words) for term in fixed.terms)
     concepts, every_count, matches = query.concepts, query.every_count, query.index
+    found.read_as_terms = frozenset(
+        m.typed
+        for concept in concepts
+        if any(alternative.via for alternative in concept.alternatives[1:])
+        for m in concept.alternatives[0].words
+    )
     # Past COUNT_CAP codes with every word, codes with only some are never reached: not counted.
     some_count = 0
     if len(concepts) > 1 and every_count <= COUNT_CAP:
