@@ -352,3 +352,13 @@ def test_a_typed_code_family_keeps_its_heading_first(db):
     add("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
     assert found("I21")[:2] == ["I21", "I21.9"]
     assert found("acute myocardial infarction")[:2] == ["I21.9", "I21"]
+
+
+def test_a_code_under_two_headings_found_is_listed_once(db):
+    add("icd10cm", "S01.0", "Open wound of scalp")
+    add("icd10cm", "S01.00", "Unspecified open wound of scalp")
+    add("icd10cm", "S01.00XA", "Unspecified open wound of scalp, initial encounter")
+    add("icd10cm", "S01.00XD", "Unspecified open wound of scalp, subsequent encounter")
+    codes = found("open wound of scalp")
+    assert codes[0] == "S01.00XA"
+    assert len(codes) == len(set(codes))

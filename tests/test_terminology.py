@@ -133,6 +133,20 @@ def test_stems_are_snowball_english():
     assert stem("hypertension") == stem("hypertensive")
     assert stem("infected") == stem("infection")
     assert stem_prefix("durotomy") == "durotom"  # Snowball writes durotomi
+    # PCS's `Via Natural or Artificial Opening` is another approach than Open.
+    assert stem("opening") != stem("open")
+
+
+def test_an_endoscopic_biopsy_is_not_found_as_an_open_one(lexicon):
+    add_code(
+        "icd10pcs",
+        "0DB68ZX",
+        "Excision of Stomach, Via Natural or Artificial Opening Endoscopic, Diagnostic",
+    )
+    add_code("icd10pcs", "0DB60ZX", "Excision of Stomach, Open Approach, Diagnostic")
+    found = codes_for("EGD with biopsy")
+    assert found[0] == "0DB68ZX"
+    assert "0DB60ZX" not in found[:1]
 
 
 def test_a_compound_is_found_written_in_one_word_or_two(lexicon):

@@ -57,6 +57,8 @@ def defaults_first(
         code = _default(family, concepts, heading.code.system)
         if code is None or placed.get(code.pk, len(hits)) < placed[heading.code.pk]:
             continue
+        if any(hit.code.pk == code.pk for hit in defaults.values()):
+            continue  # the default of a heading above it too (S01.0 and S01.00: S01.00XA)
         hit = Hit(code, heading.match, heading.score, "")
         hit.ranked = rank([code], concepts, prefer)[0]
         why = f"{heading.code.code} -> {code.code} (the code under it, nothing more said)"

@@ -13,6 +13,10 @@ import snowballstemmer
 _local = threading.local()
 # Shorter stems are too loose to widen a word by (`ear` and `earlier`).
 MIN_STEM = 4
+# Words that keep their own stem: Snowball joins them to another word a coder keeps apart
+# (`opening`, ICD-10-PCS's `Via Natural or Artificial Opening` approach and ICD-10-CM's artificial
+# openings, is not `open`: the Open approach, an open wound or fracture).
+OWN_STEM = frozenset({"opening", "openings"})
 
 
 @lru_cache(maxsize=65536)
@@ -20,6 +24,8 @@ def stem(word: str) -> str:
     """The Snowball English stem of a lower-case word (the word itself if not alphabetic)."""
     if not word.isalpha():
         return word
+    if word in OWN_STEM:
+        return "opening"
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
