@@ -14,12 +14,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Q
-
+from coderef.routers import read_connection
 from codes.models import Code, CodeSystem
 from codes.search.backends.base import Scope, successor
 from codes.search.concepts import Concept
-from codes.search.ranking import default_key, rank, title_fit
+from codes.search.ranking import default_key, rank, title_bound, title_fit
 from codes.search.results import Hit
 
 # How many of the first word hits are looked at: those a coder reads first (the top five).
@@ -79,22 +78,35 @@ def defaults_first(
 
 def _codes_under(headings: Sequence[Hit], scope: Scope) -> dict[tuple[int, str], list[Any]]:
     """The codes under each of these codes with at most FAMILY of them, by (system id, code), as
-    rows of _FIELDS (a Code is made of the rows of the few picked): their codes first (one range
-    scan of the (system, code) index each, in one query), then the rows of those families'."""
-    ranges = [
-        Q(system_id=hit.code.system_id, code__gt=hit.code.code, code__lt=successor(hit.code.code))
-        for hit in headings
-    ]
+    rows of _FIELDS (a Code is made of the rows of the few picked): first at most FAMILY+1 of the
+    codes under each (one range scan of the (system, code) index each, stopped there, all in one
+    statement), then the rows of the families not larger."""
     keys = sorted({(hit.code.system_id, hit.code.code) for hit in headings})
+    table = Code._meta.db_table
+    # A LIMIT in each part of a UNION ALL needs its own subquery on SQLite; the same SQL runs on
+    # PostgreSQL.
+    parts = [
+        f"SELECT * FROM (SELECT id, system_id, code FROM {table} WHERE system_id = %s AND "
+        f"code > %s AND code < %s LIMIT {FAMILY + 1}) AS under_{n}"
+        for n in range(len(keys))
+    ]
+    params = [value for system_id, code in keys for value in (system_id, code, successor(code))]
+    lengths = sorted({len(code) for _, code in keys})
     under: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for pk, system_id, code in (
-        Code.objects.filter(Q(*ranges, _connector=Q.OR))
-        .order_by()
-        .values_list("pk", "system_id", "code")
-    ):
-        for key in keys:  # a heading's codes are under the headings above it too
-            if key[0] == system_id and code.startswith(key[1]) and code != key[1]:
-                under[key].append(pk)
+    with read_connection().cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        found = cursor.fetchall()
+    known = set(keys)
+    seen: set[int] = set()
+    for pk, system_id, code in found:
+        if pk in seen:
+            continue  # under two headings read: under each of them
+        seen.add(pk)
+        for length in lengths:  # a heading's codes are under the headings above it too
+            if length < len(code) and (system_id, code[:length]) in known:
+                under[(system_id, code[:length])].append(pk)
+    # A family read whole has at most FAMILY codes (a larger one was stopped at FAMILY+1, and its
+    # codes under a smaller heading read with it may be too few: that heading was read itself).
     families = {key: pks for key, pks in under.items() if len(pks) <= FAMILY}
     visible = Code.objects.filter(pk__in={pk for pks in families.values() for pk in pks})
     if not scope.include_deleted:
@@ -111,17 +123,23 @@ def _default(family: list[Any], concepts: Sequence[Concept], system: CodeSystem)
     listed = sorted(row.code for row in family)
     headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
     leaves = [row for row in family if row.code not in headings]
-    fits = {row.code: title_fit(row.title, system.slug, concepts) for row in leaves}
-    best = min(
-        leaves,
-        key=lambda row: (
-            -round(fits[row.code][0], 4),
+    # title_fit for the few that may be best only: in order of what their titles may hold at
+    # most (ranking.title_bound) and default_key, up to the first that cannot beat the best.
+    keys = {
+        row.code: (
+            -round(title_bound(row.title, concepts), 4),
             default_key(row.title, row.inclusion_terms),
-            -round(fits[row.code][1], 4),
-            row.code,
-        ),
-        default=None,
-    )
+        )
+        for row in leaves
+    }
+    best, best_key = None, None
+    for row in sorted(leaves, key=lambda row: (keys[row.code], row.code)):
+        if best_key is not None and keys[row.code] > best_key[:2]:
+            break
+        held, fit = title_fit(row.title, system.slug, concepts)
+        key = (-round(held, 4), keys[row.code][1], -round(fit, 4), row.code)
+        if best_key is None or key < best_key:
+            best, best_key = row, key
     if best is None:
         return None
     code = Code.from_db(Code.objects.db, _FIELDS, best)
