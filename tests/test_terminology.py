@@ -231,6 +231,15 @@ def test_shorthand_that_looks_like_a_code_prefix_is_read_as_shorthand_first(lexi
     assert codes_for("E11")[0] == "E11"  # a code typed is that code first
 
 
+def test_an_abbreviation_is_not_explained_by_an_index_entry_holding_part_of_it(lexicon):
+    Code.objects.filter(code__in=["I21.4", "I21.9"]).delete()
+    add_code("icd10cm", "I21.9", "Acute myocardial infarction, unspecified")
+    add_code("icd10cm", "I21.4", "Non-ST elevation (NSTEMI) myocardial infarction")
+    # `infarction, myocardial` (-> I21.9) is broader than non-ST elevation myocardial infarction.
+    assert codes_for("NSTEMI")[0] == "I21.4"
+    assert codes_for("myocardial infarction")[0] == "I21.9"
+
+
 def test_an_editor_switches_an_entry_off_in_the_admin_with_a_revision(
     editor_client, editor, lexicon
 ):

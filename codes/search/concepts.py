@@ -297,12 +297,18 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
 
 def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozenset[str]) -> bool:
     """True when an index entry of these word stems explains the concept: each significant typed
-    word is the entry's own, or the concept's other way of writing shares a word with the entry
-    (`broken` -> `fracture` for `fracture, hip`). Shorthand of lone letters (`s/p`) is explained
+    word is the entry's own, or the concept's other way of writing shares a word with the entry;
+    a concept of one typed word only through a way of writing it all of whose words the entry
+    holds (`broken` -> `fracture` for `fracture, hip`; `NSTEMI` is not `infarction,
+    myocardial`). Shorthand of lone letters (`s/p`) is explained
     by a word of one of its readings (`status`), unless those say only joining words or negations
     (`w/`, `w/o`): `s/p CABG` is not `bypass, coronary artery`."""
     words = [m.typed for m in concept.alternatives[0].words if m.typed.isalpha()]
     typed = [word for word in words if len(word) > 1 and word not in FUNCTION_WORDS]
+    if len(typed) == 1 and stem(typed[0]) not in stems:
+        # One word (`NSTEMI`) stands for the whole of what it means: an entry holding part of
+        # it (`infarction, myocardial`) is broader, not it.
+        return any(way - _QUIET_STEMS <= stems for way in ways[1:])
     if typed:
         return all(stem(word) in stems or any(way & stems for way in ways[1:]) for word in typed)
     if any(len(word) > 1 for word in words):  # joining words (`with`, `of`) say nothing
