@@ -355,10 +355,13 @@ def test_a_typed_code_family_keeps_its_heading_first(db):
 
 
 def test_a_code_under_two_headings_found_is_listed_once(db):
-    add("icd10cm", "S01.0", "Open wound of scalp")
-    add("icd10cm", "S01.00", "Unspecified open wound of scalp")
-    add("icd10cm", "S01.00XA", "Unspecified open wound of scalp, initial encounter")
-    add("icd10cm", "S01.00XD", "Unspecified open wound of scalp, subsequent encounter")
+    for code, title in (
+        ("S01.0", "Open wound of scalp"),
+        ("S01.00", "Unspecified open wound of scalp"),
+        ("S01.00XA", "Unspecified open wound of scalp, initial encounter"),
+        ("S01.00XD", "Unspecified open wound of scalp, subsequent encounter"),
+    ):
+        add("icd10cm", code, title)
     codes = found("open wound of scalp")
     assert codes[0] == "S01.00XA"
     assert len(codes) == len(set(codes))

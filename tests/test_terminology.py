@@ -173,52 +173,62 @@ def test_a_typo_is_corrected_to_a_word_that_finds_something_beside_the_others(le
     assert result.hits[0].code.code == "I48.91"
 
 
+def add_codes(*codes: tuple[str, str, str]) -> None:
+    for system, code, title in codes:
+        add_code(system, code, title)
+
+
+def corrected_first(query: str) -> tuple[str | None, str]:
+    """The correction shown for the query and the code found first."""
+    result = search(query)
+    return result.corrected_query, result.hits[0].code.code
+
+
 def test_a_word_found_only_through_another_word_of_its_stem_is_corrected_when_that_finds_more(
     lexicon,
 ):
     # `migrane` is no index word; its stem's `migrans` is: the correction finds more.
-    add_code("icd10cm", "I82.1", "Thrombophlebitis migrans")
-    add_code(
-        "icd10cm", "G43.909", "Migraine, unspecified, not intractable, without status migrainosus"
+    add_codes(
+        ("icd10cm", "I82.1", "Thrombophlebitis migrans"),
+        (
+            "icd10cm",
+            "G43.909",
+            "Migraine, unspecified, not intractable, without status migrainosus",
+        ),
+        (
+            "icd10cm",
+            "G43.009",
+            "Migraine without aura, not intractable, without status migrainosus",
+        ),
     )
-    add_code(
-        "icd10cm", "G43.009", "Migraine without aura, not intractable, without status migrainosus"
-    )
-    result = search("migrane")
-    assert result.corrected_query == "migraine"
-    assert result.hits[0].code.code == "G43.909"
+    assert corrected_first("migrane") == ("migraine", "G43.909")
     # A word of the index is never corrected away, though a near word finds more.
     assert search("migrans").corrected_query is None
 
 
 def test_a_correction_prefers_the_coders_words_and_finds_a_dropped_second_letter(lexicon):
-    add_code("icd10cm", "R56.9", "Unspecified convulsions")
-    add_code(
-        "hcpcs", "G9329", "Dicom format image data available via a secure, media free exchange"
+    add_codes(
+        ("icd10cm", "R56.9", "Unspecified convulsions"),
+        ("hcpcs", "G9329", "Dicom format image data available via a secure, media free exchange"),
+        ("icd10cm", "M54.30", "Sciatica, unspecified side"),
+        ("icd10cm", "J62.8", "Pneumoconiosis due to other dust containing silica"),
     )
-    add_code("icd10cm", "M54.30", "Sciatica, unspecified side")
-    add_code("icd10cm", "J62.8", "Pneumoconiosis due to other dust containing silica")
     # `secure` and `seizure` are one edit away; `seizure` is a word of the terminology.
-    result = search("sezure")
-    assert result.corrected_query == "seizure"
-    assert result.hits[0].code.code == "R56.9"
-    result = search("siatica")
-    assert result.corrected_query == "sciatica"
-    assert result.hits[0].code.code == "M54.30"
+    assert corrected_first("sezure") == ("seizure", "R56.9")
+    assert corrected_first("siatica") == ("sciatica", "M54.30")
 
 
 def test_status_post_a_procedure_is_the_presence_of_its_graft_not_the_procedure(lexicon):
-    code = add_code("icd10cm", "Z95.1", "Presence of aortocoronary bypass graft")
-    code.inclusion_terms = "Presence of coronary artery bypass graft"
-    code.save()
-    add_code(
-        "icd10pcs",
-        "02100Z9",
-        "Bypass Coronary Artery, One Artery from Left Internal Mammary, Open Approach",
+    Code.objects.create(
+        system=CodeSystem.objects.get(slug="icd10cm"),
+        code="Z95.1",
+        title="Presence of aortocoronary bypass graft",
+        inclusion_terms="Presence of coronary artery bypass graft",
     )
+    title = "Bypass Coronary Artery, One Artery from Left Internal Mammary, Open Approach"
+    add_code("icd10pcs", "02100Z9", title)
     # `s/p` is not explained by the index entry `bypass, coronary artery` (-> 021).
-    assert codes_for("s/p CABG")[0] == "Z95.1"
-    assert codes_for("CABG")[0] == "02100Z9"
+    assert [codes_for(query)[0] for query in ("s/p CABG", "CABG")] == ["Z95.1", "02100Z9"]
 
 
 def test_shorthand_that_looks_like_a_code_prefix_is_read_as_shorthand_first(lexicon):
