@@ -18,6 +18,7 @@ from codes.search.weights import WEIGHTS
 WordsStarting = Callable[[str], list[str]]
 COMPOUND = "one word or two, the index writes both"
 SYNONYM = Synonym.Kind.SYNONYM.value
+INDEX = Synonym.Kind.INDEX.value
 # The index words of a typed word's other forms (its stem's words).
 Widen = Callable[[str], frozenset[str]]
 
@@ -179,7 +180,7 @@ def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry])
     typed = {m.typed for concept in concepts for m in concept.alternatives[0].words}
     said = {m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words}
     known = set(entries)
-    more = _entries_starting(sorted(said - typed - FUNCTION_WORDS), Synonym.Kind.INDEX)
+    more = _entries_starting(sorted(said - typed - FUNCTION_WORDS), INDEX)
     return [entry for entry in more if entry not in known]
 
 
@@ -187,26 +188,27 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
     starts = sorted({stem_prefix(word) for word in words})
     # A lone letter (`w/o`, `r/o`) starts abbreviations, not index entries: read as a start of
     # every index entry, it would read thousands (`Other ...`, `Open ...`).
-    # Only a synonym is read from its meaning's side too (an index entry's is a code).
+    # Only a synonym is read from its meaning's side too (an index entry's is a code), and only
+    # when entries of every kind are read: those of one kind are picked from the rows read by
+    # their term (filtered by kind in SQL, the planner would read every entry of the kind).
     found = [
-        Q(term__istartswith=w) | Q(meaning__istartswith=w, kind=SYNONYM)
-        if len(w) > 1
-        else (Q(term__istartswith=w) & ~Q(kind=Synonym.Kind.INDEX))
-        | Q(meaning__istartswith=w, kind=SYNONYM)
+        Q(term__istartswith=w) if len(w) > 1 else Q(term__istartswith=w) & ~Q(kind=INDEX)
         for w in starts
-        if len(w) > 1 or kind != Synonym.Kind.INDEX
+        if len(w) > 1 or kind != INDEX
     ]
+    if kind is None:
+        found += [Q(meaning__istartswith=w, kind=SYNONYM) for w in starts]
     if not found:
         return []
     rows = Synonym.objects.filter(Q(*found, _connector=Q.OR), enabled=True).order_by()
-    if kind is not None:
-        rows = rows.filter(kind=kind)
     kinds = dict(Synonym.Kind.choices)
     labels: dict[tuple[str, str, str], str] = {}
     entries = []
     for term, meaning, row_kind, source, source_file, release in rows.values_list(
         "term", "meaning", "kind", "source", "source_file", "release"
     ):
+        if kind is not None and row_kind != kind:
+            continue
         origin = (source, source_file, release)
         if origin not in labels:
             labels[origin] = Synonym(
@@ -223,7 +225,7 @@ def concepts_for(
     """Concepts for the typed terms, with the terminology entries (terminology_for) that apply,
     the compounds the index writes in one word or two, and each word widened to the index words
     of its stem (`words_starting(prefix)`: index words starting so)."""
-    entries = [entry for entry in entries if entry.kind != Synonym.Kind.INDEX]
+    entries = [entry for entry in entries if entry.kind != INDEX]
     # A phrase the starter list or an editor says how to read is read their way only.
     curated = {tuple(words_of(entry.term)) for entry in entries if not entry.imported}
     entries = [e for e in entries if not e.imported or tuple(words_of(e.term)) not in curated]
@@ -263,7 +265,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     found = []
     depth: list[int] = []
     for entry in entries:
-        if entry.kind != Synonym.Kind.INDEX:
+        if entry.kind != INDEX:
             continue
         words = [word for word in words_of(entry.term) if word not in FILLER_WORDS]
         # Most entries read hold a word the query lacks: stop at the first.

@@ -15,11 +15,10 @@ never scores above the hit before it (scores_in_order).
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
 from django.utils.html import escape
 
 from codes.models import Code, CodeSystem
-from codes.search import pcs
+from codes.search import pcs, rows
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
@@ -66,41 +65,35 @@ def code_hits(
     Each (system, prefix or range) is one index range scan over (system, code) that stops after
     COUNT_CAP+1 ids: the count and the first ids in code order in one query.
     """
-    visible = Code.objects.all()
-    if not scope.include_deleted:
-        visible = visible.exclude(status=Code.Status.DELETED)
     by_id = {system.pk: system for system in systems}
-    exact: list[Code] = []
-    if parsed.codes:
-        spellings = [
-            Q(system=system, code=system.normalize_code(code))
-            for system in systems
-            for code in parsed.codes
-        ]
-        exact = list(visible.filter(Q(*spellings, _connector=Q.OR)))
-        exact.sort(key=lambda code: (by_id[code.system_id].position, code.code))
+    exact = rows.codes_spelled(
+        [(system.pk, system.normalize_code(code)) for system in systems for code in parsed.codes],
+        scope,
+    )
+    exact.sort(key=lambda code: (by_id[code.system_id].position, code.code))
     hits = [_code_hit(code, "code", _BANDS.exact_code, by_id) for code in exact]
     intervals: list[tuple[str, str | CodeRange]] = []
     if prefixes:
         intervals += [("prefix", code) for code in parsed.codes]
     intervals += [("range", code_range) for code_range in parsed.ranges]
+    own = {code.system_id for code in exact}
+    asked = [
+        (kind, (system.pk, *bounds))
+        for system in sorted(systems, key=lambda system: system.pk not in own)
+        for kind, what in intervals
+        if (bounds := _interval(system, what)) is not None
+    ]
     listed = {code.pk for code in exact}
     wanted_ids: list[tuple[str, int]] = []
     count = len(exact)
-    own = {code.system_id for code in exact}
-    for system in sorted(systems, key=lambda system: system.pk not in own):
-        for kind, what in intervals:
-            bounds = _interval(system, what)
-            if bounds is None:
-                continue
-            low, high = bounds
-            ids = visible.filter(system=system, code__gte=low, code__lt=high).order_by("code")
-            found = list(ids.values_list("pk", flat=True)[: COUNT_CAP + 1])
-            new = [pk for pk in found if pk not in listed]
-            listed.update(new)
-            count += len(new)
-            wanted_ids += [(kind, pk) for pk in new[: max(wanted - len(hits) - len(wanted_ids), 0)]]
-    codes = visible.in_bulk([pk for _, pk in wanted_ids])
+    for (kind, _), found in zip(
+        asked, rows.ids_in_intervals([a for _, a in asked], scope), strict=True
+    ):
+        new = [pk for pk in found if pk not in listed]
+        listed.update(new)
+        count += len(new)
+        wanted_ids += [(kind, pk) for pk in new[: max(wanted - len(hits) - len(wanted_ids), 0)]]
+    codes = rows.codes_by_id([pk for _, pk in wanted_ids], scope)
     hits += [_code_hit(codes[pk], kind, _BANDS.code_interval, by_id) for kind, pk in wanted_ids]
     return hits, count
 
@@ -192,7 +185,7 @@ def text_hits(
 
     def add_ids(ids: list[int], band: Band) -> None:
         overlap.update(pk for pk in ids if pk in indexed_via)
-        add(list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen])), band)
+        add(list(rows.codes_by_id([pk for pk in ids if pk not in seen], scope).values()), band)
 
     # The starter list's and editors' index entries, then those of imported files that point at
     # one code a claim can carry; imported entries pointing at a family come after the codes
@@ -300,17 +293,15 @@ def _families(
 ) -> Iterator[tuple[IndexMatch, list[Code]]]:
     """Each index entry holding the whole query with the first FAMILY+1 codes of its family in
     code order: one range scan of the (system, code) index in each system."""
-    visible = Code.objects.all()
-    if not scope.include_deleted:
-        visible = visible.exclude(status=Code.Status.DELETED)
     for entry in matches:
         if not entry.covers_all:
             continue
         high = successor(entry.target)
-        ranges = [Q(system_id=pk, code__gte=entry.target, code__lt=high) for pk in system_ids]
         yield (
             entry,
-            list(visible.filter(Q(*ranges, _connector=Q.OR)).order_by("code")[: FAMILY + 1]),
+            rows.codes_in_ranges(
+                [(pk, entry.target, high) for pk in system_ids], scope, limit=FAMILY + 1
+            ),
         )
 
 

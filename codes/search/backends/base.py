@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from coderef.routers import read_connection
-from codes.search.concepts import Alternative, Concept, WordMatcher
+from codes.search.concepts import FILLER_WORDS, Alternative, Concept, WordMatcher
 
 # Above this many matches a query is broad: ranked by a stored order, never scored in full.
 COUNT_CAP = 500
@@ -71,7 +71,13 @@ class QuerySyntax(ABC):
         if alternative.phrase:
             words = [matcher.typed for matcher in alternative.words]
             return self.phrase(words, prefix=bool(alternative.words[-1].prefix))
-        words = [self._matcher(matcher) for matcher in alternative.words]
+        # Words found together in one line, in any order: a joining word (`of`, `in`, `or`) is
+        # in nearly every such line, so the index is not asked for it (its list of codes is the
+        # longest there is); ranking still reads it in the line.
+        matchers = [m for m in alternative.words if m.typed not in FILLER_WORDS] or list(
+            alternative.words
+        )
+        words = [self._matcher(matcher) for matcher in matchers]
         return words[0] if len(words) == 1 else "(" + self.AND.join(words) + ")"
 
     def _concept(self, concept: Concept) -> str:
