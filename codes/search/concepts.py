@@ -5,10 +5,10 @@ from the Synonym table (its enabled entries)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from math import log
 
-from django.db.models import Q
-
+from coderef.routers import read_connection
 from codes.models import Synonym
 from codes.search.morphology import stem, stem_forms, stem_prefix
 from codes.search.query import Term, words_of
@@ -191,22 +191,21 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
     # Only a synonym is read from its meaning's side too (an index entry's is a code), and only
     # when entries of every kind are read: those of one kind are picked from the rows read by
     # their term (filtered by kind in SQL, the planner would read every entry of the kind).
-    found = [
-        Q(term__istartswith=w) if len(w) > 1 else Q(term__istartswith=w) & ~Q(kind=INDEX)
-        for w in starts
-        if len(w) > 1 or kind != INDEX
-    ]
-    if kind is None:
-        found += [Q(meaning__istartswith=w, kind=SYNONYM) for w in starts]
-    if not found:
+    longer = [w for w in starts if len(w) > 1]
+    letters = [] if kind == INDEX else [w for w in starts if len(w) == 1]
+    if not longer and not letters:
         return []
-    rows = Synonym.objects.filter(Q(*found, _connector=Q.OR), enabled=True).order_by()
+    connection = read_connection()
+    sql = _entries_sql(connection.vendor, len(longer), len(letters), kind is None)
+    like = connection.ops.prep_for_like_query
+    params = [like(w) + "%" for w in (*longer, *letters, *(starts if kind is None else ()))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     kinds = dict(Synonym.Kind.choices)
     labels: dict[tuple[str, str, str], str] = {}
     entries = []
-    for term, meaning, row_kind, source, source_file, release in rows.values_list(
-        "term", "meaning", "kind", "source", "source_file", "release"
-    ):
+    for term, meaning, row_kind, source, source_file, release in rows:
         if kind is not None and row_kind != kind:
             continue
         origin = (source, source_file, release)
@@ -217,6 +216,26 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
         why = f"{kinds[row_kind]}, {labels[origin]}"
         entries.append(Entry(term, meaning, row_kind, why, source == Synonym.Source.IMPORT))
     return entries
+
+
+@lru_cache(maxsize=256)
+def _entries_sql(vendor: str, longer: int, letters: int, meanings: bool) -> str:
+    """The terminology look-up for `longer` word starts, `letters` single-letter ones (no index
+    entries) and, with `meanings`, synonyms by their meaning's start too; written with the
+    vendor's own case-insensitive LIKE (the one istartswith uses, which 0023's indexes serve)."""
+    connection = read_connection()
+    operator = connection.operators["istartswith"] % "%s"
+
+    def starts(column: str) -> str:
+        return f"{connection.ops.lookup_cast('istartswith') % column} {operator}"
+
+    said = [starts("term")] * longer + [f"({starts('term')} AND kind <> '{INDEX}')"] * letters
+    if meanings:
+        said += [f"({starts('meaning')} AND kind = '{SYNONYM}')"] * (longer + letters)
+    return (
+        "SELECT term, meaning, kind, source, source_file, release FROM codes_synonym"
+        f" WHERE enabled AND ({' OR '.join(said)})"
+    )
 
 
 def concepts_for(
