@@ -70,7 +70,7 @@ def session_key(username: str = "loadtest", group: str = CODERS) -> str:
     user.groups.add(Group.objects.get(name=group))
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "coderef.auth.RolesBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return session.session_key

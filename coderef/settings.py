@@ -185,7 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt for a locked-out user/address before checking a password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with its permissions read in one statement.
+    "coderef.auth.RolesBackend",
 ]
 
 # Optional single sign-on: a proxy that authenticates users and sets a trusted header (off by
