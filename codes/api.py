@@ -11,7 +11,7 @@ from codes import presenters, selectors
 from codes.cache import ContentCache
 from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import AsOfForm, ReleaseFilterForm, SearchForm
-from codes.models import Code, CodeSystem
+from codes.models import Code
 from codes.search import search as search_codes
 from codes.services.search_log import record_zero_result
 from codes.views import coder_required
@@ -23,7 +23,7 @@ API_DEFAULT_LIMIT = 20
 @coder_required
 def search(request: HttpRequest) -> JsonResponse:
     """`/api/search?q=&system=&limit=&offset=` -> {"query", "count", "results": [...]}."""
-    form = SearchForm(request.GET, systems=CodeSystem.objects.all())
+    form = SearchForm(request.GET, systems=selectors.code_systems())
     if not form.is_valid():
         return JsonResponse({"error": form.error_message()}, status=400)
     arguments = form.search_arguments()

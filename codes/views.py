@@ -40,7 +40,7 @@ from codes.forms import (
     SearchForm,
     SearchSystemsForm,
 )
-from codes.models import Code, CodeSystem, ExportJob
+from codes.models import Code, ExportJob
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit
 from codes.search import search as search_codes
@@ -96,7 +96,7 @@ SEARCH_SETTLED_HEADER = "X-Search-Settled"
 @coder_required
 @vary_on_headers("HX-Request", SEARCH_SUBMIT_HEADER)
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    systems = list(CodeSystem.objects.all())
+    systems = selectors.code_systems()
     mine = preferences.search_systems(user=request.user)
     query_string: QueryDict = request.GET.copy()
     if mine and "system" not in query_string:  # `system=` (empty) asks for every system

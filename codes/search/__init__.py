@@ -10,11 +10,11 @@ typos.py corrects a word that finds nothing; results are kept until the next cha
 
 from coderef.routers import replica_reads
 from codes.cache import ContentCache
-from codes.models import CodeSystem
 from codes.search.backends.base import COUNT_CAP, Scope
 from codes.search.query import parse
 from codes.search.results import Hit, SearchResult
 from codes.search.tiers import TextHits, code_hits, code_suggestions, scores_in_order, text_hits
+from codes.selectors.codes import code_systems
 
 __all__ = ["MAX_OFFSET", "Hit", "SearchResult", "search"]
 
@@ -48,7 +48,7 @@ def search(
 def _search(
     text: str, systems: list[str] | None, include_deleted: bool, limit: int, offset: int
 ) -> SearchResult:
-    known = {system.slug: system for system in CodeSystem.objects.all()}
+    known = {system.slug: system for system in code_systems()}
     parsed = parse(text, system_slugs=frozenset(known))
     result = SearchResult(query=parsed.text, system=parsed.system, error=parsed.error)
     if parsed.instead:

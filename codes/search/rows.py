@@ -16,7 +16,7 @@ _VISIBLE = f"c.status <> '{Code.Status.DELETED.value}'"
 
 
 def _codes(
-    where: str, params: Sequence[object], *, include_deleted: bool, then: str = ""
+    where: str, params: Sequence[int | str], *, include_deleted: bool, then: str = ""
 ) -> list[Code]:
     connection = read_connection()
     if not include_deleted:
