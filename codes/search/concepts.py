@@ -184,6 +184,10 @@ def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry])
     return [entry for entry in more if entry not in known]
 
 
+# The starts (stem prefixes) of the words that say nothing on their own.
+_SAY_NOTHING = frozenset(stem_prefix(word) for word in FUNCTION_WORDS)
+
+
 def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Entry]:
     starts = sorted({stem_prefix(word) for word in words})
     # A lone letter (`w/o`, `r/o`) starts abbreviations, not index entries: read as a start of
@@ -191,14 +195,16 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
     # Only a synonym is read from its meaning's side too (an index entry's is a code), and only
     # when entries of every kind are read: those of one kind are picked from the rows read by
     # their term (filtered by kind in SQL, the planner would read every entry of the kind).
-    longer = [w for w in starts if len(w) > 1]
-    letters = [] if kind == INDEX else [w for w in starts if len(w) == 1]
-    if not longer and not letters:
+    # So is a word that says nothing on its own (`other`, `unspecified`): thousands of imported
+    # index entries (ICD-9-CM titles) start `Other ...`, and none of them is found by its start.
+    longer = [w for w in starts if len(w) > 1 and w not in _SAY_NOTHING]
+    no_index = [] if kind == INDEX else [w for w in starts if w not in longer]
+    if not longer and not no_index:
         return []
     connection = read_connection()
-    sql = _entries_sql(connection.vendor, len(longer), len(letters), kind is None)
+    sql = _entries_sql(connection.vendor, len(longer), len(no_index), kind is None)
     like = connection.ops.prep_for_like_query
-    params = [like(w) + "%" for w in (*longer, *letters, *(starts if kind is None else ()))]
+    params = [like(w) + "%" for w in (*longer, *no_index, *(starts if kind is None else ()))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -219,9 +225,9 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
 
 
 @lru_cache(maxsize=256)
-def _entries_sql(vendor: str, longer: int, letters: int, meanings: bool) -> str:
-    """The terminology look-up for `longer` word starts, `letters` single-letter ones (no index
-    entries) and, with `meanings`, synonyms by their meaning's start too; written with the
+def _entries_sql(vendor: str, longer: int, no_index: int, meanings: bool) -> str:
+    """The terminology look-up for `longer` word starts, `no_index` ones read for entries other
+    than index entries and, with `meanings`, synonyms by their meaning's start too; written with the
     vendor's own case-insensitive LIKE (the one istartswith uses, which 0023's indexes serve)."""
     connection = read_connection()
     operator = connection.operators["istartswith"] % "%s"
@@ -229,9 +235,9 @@ def _entries_sql(vendor: str, longer: int, letters: int, meanings: bool) -> str:
     def starts(column: str) -> str:
         return f"{connection.ops.lookup_cast('istartswith') % column} {operator}"
 
-    said = [starts("term")] * longer + [f"({starts('term')} AND kind <> '{INDEX}')"] * letters
+    said = [starts("term")] * longer + [f"({starts('term')} AND kind <> '{INDEX}')"] * no_index
     if meanings:
-        said += [f"({starts('meaning')} AND kind = '{SYNONYM}')"] * (longer + letters)
+        said += [f"({starts('meaning')} AND kind = '{SYNONYM}')"] * (longer + no_index)
     return (
         "SELECT term, meaning, kind, source, source_file, release FROM codes_synonym"
         f" WHERE enabled AND ({' OR '.join(said)})"
@@ -272,6 +278,13 @@ def compounds(terms: Sequence[Term], words_starting: WordsStarting) -> list[Entr
     return found
 
 
+@lru_cache(maxsize=65536)
+def _index_stems(term: str) -> tuple[str, ...]:
+    """The stems of an index entry's words but the joining ones (an entry is read by many
+    searches: its words are stemmed once)."""
+    return tuple(stem(word) for word in words_of(term) if word not in FILLER_WORDS)
+
+
 def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[IndexMatch]:
     """The index entries every word of which the query holds, as typed, in another form or
     through a translation: `femur neck fractures` and `broken hip` (`broken` -> `fracture`) hold
@@ -286,10 +299,10 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     for entry in entries:
         if entry.kind != INDEX:
             continue
-        words = [word for word in words_of(entry.term) if word not in FILLER_WORDS]
+        words = _index_stems(entry.term)
         # Most entries read hold a word the query lacks: stop at the first.
-        if words and all(stem(word) in pool for word in words):
-            stems = frozenset(stem(word) for word in words)
+        if words and all(word in pool for word in words):
+            stems = frozenset(words)
             # Each significant typed word is the entry's own, or its concept's other way of
             # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
             missing = tuple(
