@@ -45,8 +45,8 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
+from coderef.sessions import SessionStore  # noqa: E402
 from codes.models import Code  # noqa: E402
 from codes.presenters import compare_url  # noqa: E402
 from codes.roles import CODERS, EDITORS  # noqa: E402
