@@ -274,8 +274,8 @@ class SearchForm(AsOfForm):
             systems = [data["system"]] if data["system"] else None
         return {
             "systems": systems,
-            # As of a day, a code deleted since may have been valid then.
-            "include_deleted": data["status"] == "all" or data["as_of"] is not None,
+            "include_deleted": data["status"] == "all",
+            "as_of": data["as_of"],
             "offset": data["offset"] or 0,
         }
 

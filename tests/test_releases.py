@@ -405,33 +405,89 @@ def test_a_release_token_and_an_as_of_day_are_not_combined(releases_loaded, code
     assert "leave out the date, or the @release" in response.json()["error"]
 
 
+def search_hits(client, query: str, day: str = "") -> dict[str, dict]:
+    """The /api/search hits of `query` (as of `day`), by code."""
+    as_of = f"&as_of={day}" if day else ""
+    response = client.get(f"/api/search?q={query}{as_of}")
+    assert response.status_code == 200, response.content
+    return {hit["code"]: hit for hit in response.json()["results"]}
+
+
 @pytest.mark.parametrize(
-    ("day", "shown"),
+    ("day", "release", "title"),
     [
-        ("2023-06-01", "Supraceliac aneurysm of the abdominal aorta, ruptured</span>"),
-        ("2024-06-01", "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured</span>"),
-        ("2025-06-01", "Not valid on 2025-06-01 (FY2025)"),
+        ("2023-06-01", "FY2023", "Supraceliac aneurysm of the abdominal aorta, ruptured"),
+        ("2024-06-01", "FY2024", "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured"),
     ],
 )
-def test_search_as_of_a_day_shows_each_hit_as_the_release_in_force_had_it(
-    releases_loaded, coder_client, day, shown
+def test_search_as_of_a_day_finds_a_code_by_its_code_with_its_title_then(
+    releases_loaded, coder_client, day, release, title
 ):
     page = coder_client.get(f"/?q=I71.51&as_of={day}").content.decode()
-    assert shown in page
-    assert f"As of {day}: " in page and "ICD-10-CM <a href=" in page
-    (hit,) = [
-        hit
-        for hit in coder_client.get(f"/api/search?q=I71.51&as_of={day}").json()["results"]
-        if hit["code"] == "I71.51"
-    ]
-    assert (
-        hit["in_force"]["release"]
-        == {"2023": "FY2023", "2024": "FY2024", "2025": "FY2025"}[day[:4]]
-    )
+    assert f'<span class="result-title">{title}</span> <span class="muted">({release})</span>' in page
+    banner = page.split('<p class="as-of-banner" role="note">')[1].split("</p>")[0]
+    assert banner.startswith(f"As of {day}: ")
+    assert f'ICD-10-CM <a href="/releases/icd10cm/{release}/">{release}</a>' in banner
+    assert "CPT (no release recorded yet: today's codes and texts)" in banner
+    assert "Deleted since" in page  # FY2025 deleted it
+    hit = search_hits(coder_client, "I71.51", day)["I71.51"]
+    assert (hit["title"], hit["in_force"]) == (title, {"release": release, "title": title})
     # Today I71.51 is deleted: a search without a day leaves it out.
-    assert "I71.51" not in [
-        hit["code"] for hit in coder_client.get("/api/search?q=I71.51").json()["results"]
-    ]
+    assert "I71.51" not in search_hits(coder_client, "I71.51")
+
+
+def test_search_as_of_a_day_finds_a_code_by_the_words_of_its_title_then(
+    releases_loaded, coder_client
+):
+    # FY2024 renamed I71.61's "abdominal aorta" to "thoracoabdominal aorta".
+    old = "Supraceliac aneurysm of the abdominal aorta, without rupture"
+    hits = search_hits(coder_client, "supraceliac abdominal aorta", "2023-06-01")
+    assert hits["I71.61"]["title"] == old
+    assert hits["I71.61"]["matched_via"] == "title as of FY2023"
+    assert "<mark>abdominal</mark> <mark>aorta</mark>" in hits["I71.61"]["highlight"]
+    # Today's title lacks "abdominal": only codes holding some of the words, lower.
+    today = search_hits(coder_client, "supraceliac abdominal aorta")["I71.61"]
+    assert today["score"] < 0.4 < hits["I71.61"]["score"]
+    page = coder_client.get("/?q=supraceliac+abdominal+aorta&as_of=2023-06-01").content.decode()
+    assert "Matched via title as of FY2023" in page
+    assert "<mark>Supraceliac</mark> aneurysm of the <mark>abdominal</mark>" in page
+    # A code deleted since is found by its last title (FY2025 deleted I71.51).
+    hits = search_hits(coder_client, "supraceliac thoracoabdominal ruptured", "2024-06-01")
+    assert hits["I71.51"]["title"] == (
+        "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured"
+    )
+
+
+def test_a_word_only_todays_title_has_does_not_find_a_code_as_of_an_older_day(
+    releases_loaded, coder_client
+):
+    today = search_hits(coder_client, "supraceliac thoracoabdominal")
+    assert list(today)[0] == "I71.61"
+    assert today["I71.61"]["score"] >= 0.6  # its title holds both words
+    then = search_hits(coder_client, "supraceliac thoracoabdominal", "2023-06-01")
+    # Then it said "abdominal aorta": only "supraceliac" finds it, among the codes holding one
+    # of the words, below every code that held both words then (none did).
+    assert then["I71.61"]["score"] < 0.4
+    assert "thoracoabdominal" not in then["I71.61"]["highlight"]
+    assert then["I71.61"]["matched_via"] == "texts as of FY2023"
+
+
+def test_search_as_of_a_day_before_a_code_was_added_does_not_list_it(
+    releases_loaded, coder_client
+):
+    # FY2023 added I71.51 and I71.61; FY2022 was in force on 2022-06-01.
+    for query in ("I71.51", "supraceliac", "I71.6"):
+        assert not {"I71.51", "I71.61"} & set(search_hits(coder_client, query, "2022-06-01"))
+    assert "I71.61" in search_hits(coder_client, "supraceliac")
+    # I71.6 was a code of its own in FY2022 (a category since FY2023), with its FY2022 title.
+    assert search_hits(coder_client, "I71.6", "2022-06-01")["I71.6"]["in_force"] == {
+        "release": "FY2022",
+        "title": "Thoracoabdominal aortic aneurysm, without rupture",
+    }
+    # Nor a code a release deleted by then (FY2025 deleted I71.51).
+    assert "I71.51" not in search_hits(coder_client, "I71.51", "2025-06-01")
+    page = coder_client.get("/?q=I71.51&as_of=2025-06-01").content.decode()
+    assert "Nothing found for “I71.51”" in page
 
 
 def test_search_as_of_a_day_in_the_future_is_a_400(releases_loaded, coder_client):
