@@ -127,7 +127,7 @@ def _in_release(code: Code, label: str, token: str) -> Code:
             f"{token!r}: {code.code} was not a valid code in {code.system.name} "
             f"{release.label}. Its page lists the releases that had it."
         )
-    return code_with_text(code, release, text)
+    return code_with_text(code, release.label, text)
 
 
 def _spellings(value: str, systems: Iterable[CodeSystem]) -> Q:

@@ -184,11 +184,12 @@ def code_in_release(code: Code, release: Release) -> CodeInForce:
     )
 
 
-def code_with_text(code: Code, release: Release, text: OfficialText) -> Code:
-    """An unsaved copy of the code carrying `release`'s official texts (`Code.release_label`)."""
+def code_with_text(code: Code, label: str, text: OfficialText) -> Code:
+    """An unsaved copy of the code carrying the official texts of its system's release `label`
+    (`Code.release_label`)."""
     then = copy(code)
     then.title, then.descriptor = text
-    then.release_label = release.label
+    then.release_label = label
     return then
 
 
@@ -203,7 +204,7 @@ def codes_changed_since(release: Release) -> list[Code]:
         code = code_changes[0].code
         text = _text_in(code, release, code_changes)
         if text is not None:
-            then.append(code_with_text(code, release, text))
+            then.append(code_with_text(code, release.label, text))
     return sorted(then, key=lambda code: code.code)
 
 
