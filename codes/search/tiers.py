@@ -120,11 +120,14 @@ def code_hits(
                 continue
             low, high = bounds
             ids = visible.filter(system=system, code__gte=low, code__lt=high).order_by("code")
-            first = list(ids.only("pk", "code")[: COUNT_CAP + 1])
-            found = [
-                code.pk
-                for code in _in_code_order(first, scope, [system.pk], low, high, COUNT_CAP + 1)
-            ]
+            if scope.then is None:
+                found = list(ids.values_list("pk", flat=True)[: COUNT_CAP + 1])
+            else:
+                first = list(ids.only("pk", "code")[: COUNT_CAP + 1])
+                found = [
+                    code.pk
+                    for code in _in_code_order(first, scope, [system.pk], low, high, COUNT_CAP + 1)
+                ]
             new = [pk for pk in found if pk not in listed]
             listed.update(new)
             count += len(new)
