@@ -23,7 +23,8 @@ API_DEFAULT_LIMIT = 20
 @require_GET
 @coder_required
 def search(request: HttpRequest) -> JsonResponse:
-    """`/api/search?q=&system=&limit=&offset=` -> {"query", "count", "results": [...]}."""
+    """`/api/search?q=&system=&limit=&offset=&as_of=` -> {"query", "count", "results": [...]};
+    as of a day, `as_of` and each result's `in_force` too."""
     form = SearchForm(request.GET, systems=CodeSystem.objects.all())
     if not form.is_valid():
         return JsonResponse({"error": form.error_message()}, status=400)
