@@ -490,6 +490,8 @@ class ExportRecord(models.Model):
     codes = models.CharField(max_length=500, blank=True)
     filters = models.CharField(max_length=1000, blank=True)
     as_of = models.DateField(null=True, blank=True)
+    # The releases whose official texts the file shows instead of today's ("ICD-10-CM FY2023").
+    releases = models.CharField(max_length=500, blank=True)
     format = models.CharField(max_length=10)
     filename = models.CharField(max_length=200, blank=True)
     app_version = models.CharField(max_length=50, blank=True)

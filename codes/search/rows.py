@@ -4,6 +4,7 @@ query cost more than running it. Rows become `Code` instances as the ORM makes t
 (`Model.from_db`), on the connection the ORM would read from (coderef.routers)."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from coderef.routers import read_connection
 from codes.models import Code
@@ -12,17 +13,21 @@ from codes.search.backends.base import COUNT_CAP, Scope
 _COLUMNS = [field.get_col(Code._meta.db_table) for field in Code._meta.concrete_fields]
 _FIELDS = [field.attname for field in Code._meta.concrete_fields]
 _SELECT = "SELECT " + ", ".join(f"c.{name}" for name in _FIELDS) + " FROM codes_code c"
-_VISIBLE = f"c.status <> '{Code.Status.DELETED.value}'"
+_VISIBLE = f"c.status <> '{Code.Status.DELETED.value}'"  # not deleted
 
 
-def _codes(
-    where: str, params: Sequence[int | str], *, include_deleted: bool, then: str = ""
-) -> list[Code]:
+def _visible(scope: Scope) -> tuple[str, list[Any]]:
+    """` AND ` what leaves out the codes a search in `scope` may not list: deleted ones unless
+    asked for; as of a day, those the index must not find then (codes.search.then)."""
+    sql, params = scope.then_sql(code_id="c.id", system_id="c.system_id", active=_VISIBLE)
+    return ("" if scope.include_deleted else f" AND {_VISIBLE}") + sql, params
+
+
+def _codes(where: str, params: Sequence[Any], scope: Scope, *, then: str = "") -> list[Code]:
     connection = read_connection()
-    if not include_deleted:
-        where = f"({where}) AND {_VISIBLE}"
+    visible, visible_params = _visible(scope)
     with connection.cursor() as cursor:
-        cursor.execute(f"{_SELECT} WHERE {where} {then}", list(params))
+        cursor.execute(f"{_SELECT} WHERE ({where}){visible} {then}", [*params, *visible_params])
         rows = cursor.fetchall()
     # What the ORM would apply to each column (SQLite's datetimes made aware, say).
     converters = [
@@ -41,11 +46,11 @@ def _codes(
 
 
 def codes_by_id(ids: Sequence[int], scope: Scope) -> dict[int, Code]:
-    """The codes with these ids (those in scope's status), by id."""
+    """The codes with these ids (those the search may list), by id."""
     if not ids:
         return {}
     where = f"c.id IN ({', '.join(['%s'] * len(ids))})"
-    found = _codes(where, ids, include_deleted=scope.include_deleted)
+    found = _codes(where, ids, scope)
     return {code.pk: code for code in found}
 
 
@@ -54,9 +59,7 @@ def codes_spelled(spellings: Sequence[tuple[int, str]], scope: Scope) -> list[Co
     if not spellings:
         return []
     where = " OR ".join(["(c.system_id = %s AND c.code = %s)"] * len(spellings))
-    return _codes(
-        where, [v for pair in spellings for v in pair], include_deleted=scope.include_deleted
-    )
+    return _codes(where, [v for pair in spellings for v in pair], scope)
 
 
 def codes_in_ranges(
@@ -65,28 +68,28 @@ def codes_in_ranges(
     """The first `limit` codes in code order of these (system id, low, high) ranges together."""
     where = " OR ".join(["(c.system_id = %s AND c.code >= %s AND c.code < %s)"] * len(ranges))
     params = [v for interval in ranges for v in interval]
-    return _codes(
-        where, params, include_deleted=scope.include_deleted, then=f"ORDER BY c.code LIMIT {limit}"
-    )
+    return _codes(where, params, scope, then=f"ORDER BY c.code LIMIT {limit}")
 
 
-def ids_in_intervals(intervals: Sequence[tuple[int, str, str]], scope: Scope) -> list[list[int]]:
-    """For each (system id, low, high), the first COUNT_CAP+1 code ids in [low, high) in code
-    order: one range scan of the (system, code) index each, all in one statement."""
+def codes_in_intervals(
+    intervals: Sequence[tuple[int, str, str]], scope: Scope
+) -> list[list[tuple[int, str]]]:
+    """For each (system id, low, high), the (id, code) of its first COUNT_CAP+1 codes in [low,
+    high) in code order: one range scan of the (system, code) index each, all in one statement."""
     if not intervals:
         return []
-    visible = "" if scope.include_deleted else f" AND {_VISIBLE}"
+    visible, visible_params = _visible(scope)
     parts = [
         f"SELECT * FROM (SELECT {n} AS n, c.id, c.code FROM codes_code c WHERE c.system_id = %s"
         f" AND c.code >= %s AND c.code < %s{visible} ORDER BY c.code LIMIT {COUNT_CAP + 1}) p{n}"
         for n in range(len(intervals))
     ]
-    found: list[list[int]] = [[] for _ in intervals]
+    found: list[list[tuple[int, str]]] = [[] for _ in intervals]
     with read_connection().cursor() as cursor:
         cursor.execute(
             " UNION ALL ".join(parts) + " ORDER BY 1, 3",
-            [v for interval in intervals for v in interval],
+            [v for interval in intervals for v in (*interval, *visible_params)],
         )
-        for n, pk, _ in cursor.fetchall():
-            found[n].append(pk)
+        for n, pk, code in cursor.fetchall():
+            found[n].append((pk, code))
     return found

@@ -3,7 +3,6 @@ name a code, the notices a page carries, and `63707`/`system:code` tokens both w
 
 import re
 from collections.abc import Iterable, Sequence
-from copy import copy
 
 from django.db.models import Q
 from django.http import Http404
@@ -11,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from codes.cache import kept
 from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet, Release
-from codes.selectors.releases import code_in_release
+from codes.selectors.releases import code_in_release, code_with_text
 
 # What any code looks like, whatever its system: checked before a value reaches a query (a NUL
 # byte, say, is an error in PostgreSQL, not a miss).
@@ -135,10 +134,7 @@ def _in_release(code: Code, label: str, token: str) -> Code:
             f"{token!r}: {code.code} was not a valid code in {code.system.name} "
             f"{release.label}. Its page lists the releases that had it."
         )
-    then = copy(code)
-    then.title, then.descriptor = text
-    then.release_label = release.label
-    return then
+    return code_with_text(code, release.label, text)
 
 
 def _spellings(value: str, systems: Iterable[CodeSystem]) -> Q:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from coderef.routers import read_connection
 from codes.search.concepts import FILLER_WORDS, Alternative, Concept, WordMatcher
+from codes.search.then import CodeSetThen
 
 # Above this many matches a query is broad: ranked by a stored order, never scored in full.
 COUNT_CAP = 500
@@ -28,10 +29,19 @@ def successor(prefix: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which codes a search may find: these systems (None: all), deleted codes or not."""
+    """Which codes a search may find: these systems (None: all), deleted codes or not, and as
+    of a past day, the codes valid then (`then`, see codes.search.then)."""
 
     system_ids: tuple[int, ...] | None
     include_deleted: bool
+    then: CodeSetThen | None = None
+
+    def then_sql(self, *, code_id: str, system_id: str, active: str) -> tuple[str, Params]:
+        """` AND ` the condition of `then` over these columns (nothing without a day)."""
+        if self.then is None:
+            return "", []
+        sql, params = self.then.sql(code_id=code_id, system_id=system_id, active=active)
+        return f" AND {sql}", params
 
 
 class QuerySyntax(ABC):

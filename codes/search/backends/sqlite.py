@@ -139,7 +139,10 @@ class SQLiteBackend(SearchBackend):
             params.extend(scope.system_ids)
         if not scope.include_deleted:
             sql += " AND c.status <> 'deleted'"
-        return sql, params
+        then, then_params = scope.then_sql(
+            code_id="c.id", system_id="c.system_id", active="c.status <> 'deleted'"
+        )
+        return sql + then, [*params, *then_params]
 
     def _from(self) -> str:
         return f"{TABLE} f JOIN codes_code c ON c.id = (f.rowid & {ID_MASK})"

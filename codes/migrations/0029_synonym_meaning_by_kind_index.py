@@ -42,7 +42,7 @@ def _run(direction):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("codes", "0027_release_content_token"),
+        ("codes", "0028_export_releases"),
     ]
 
     operations = [
