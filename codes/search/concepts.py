@@ -14,8 +14,9 @@ from codes.search.morphology import stem, stem_forms, stem_prefix
 from codes.search.query import Term, words_of
 from codes.search.weights import WEIGHTS
 
-# Index words starting with a prefix (a backend's words_starting).
+# Index words starting with a prefix (a backend's words_starting), at most MAX_FORMS of them.
 WordsStarting = Callable[[str], list[str]]
+MAX_FORMS = 40
 COMPOUND = "one word or two, the index writes both"
 SYNONYM = Synonym.Kind.SYNONYM.value
 INDEX = Synonym.Kind.INDEX.value
@@ -47,6 +48,10 @@ class WordMatcher:
     typed: str
     forms: frozenset[str]
     prefix: str | None = None
+    # Every index word starting with `prefix`, when there are fewer than MAX_FORMS: the index is
+    # asked for them by name (a prefix query merges the lists of all of them before it answers:
+    # `open*` reads the 40,000 ICD-10-PCS codes of the open approach at once).
+    completions: frozenset[str] | None = None
     # Typed inside a negation's scope (`without` `exacerbation`): found only where the code's
     # text negates it too, never where it says it (`with exacerbation`).
     negated: bool = False
@@ -254,8 +259,38 @@ def concepts_for(
     # A phrase the starter list or an editor says how to read is read their way only.
     curated = {tuple(words_of(entry.term)) for entry in entries if not entry.imported}
     entries = [e for e in entries if not e.imported or tuple(words_of(e.term)) not in curated]
-    entries += compounds(terms, words_starting)
-    return build_concepts(terms, entries, lambda word: stem_forms(word, words_starting))
+    read: dict[str, list[str]] = {}
+
+    def starting(prefix: str) -> list[str]:  # each start read once a search
+        if prefix not in read:
+            read[prefix] = words_starting(prefix)
+        return read[prefix]
+
+    entries += compounds(terms, starting)
+    concepts = build_concepts(terms, entries, lambda word: stem_forms(word, starting))
+    return [_completed(concept, starting) for concept in concepts]
+
+
+def _completed(concept: Concept, starting: WordsStarting) -> Concept:
+    """The concept with each prefix matcher's completions (WordMatcher.completions) read."""
+
+    def complete(matcher: WordMatcher) -> WordMatcher:
+        if matcher.prefix is None:
+            return matcher
+        found = starting(matcher.prefix)
+        if len(found) >= MAX_FORMS:
+            return matcher
+        return replace(matcher, completions=frozenset(found))
+
+    return replace(
+        concept,
+        alternatives=tuple(
+            alternative
+            if alternative.phrase
+            else replace(alternative, words=tuple(complete(m) for m in alternative.words))
+            for alternative in concept.alternatives
+        ),
+    )
 
 
 def compounds(terms: Sequence[Term], words_starting: WordsStarting) -> list[Entry]:

@@ -13,8 +13,6 @@ from codes.search.then import CodeSetThen
 
 # Above this many matches a query is broad: ranked by a stored order, never scored in full.
 COUNT_CAP = 500
-# How many index words one typed word may widen to (its stem's words, morphology.same_stem).
-MAX_FORMS = 40
 # What a search reads: a change to any of these renews the search token (codes.models.SearchToken).
 SEARCHED_TABLES = ("codes_code", "codes_synonym", "codes_codesystem")
 TOKEN_TABLE = "codes_searchtoken"
@@ -72,8 +70,9 @@ class QuerySyntax(ABC):
         return parts[0] if len(parts) == 1 else "(" + self.OR.join(parts) + ")"
 
     def _matcher(self, matcher: WordMatcher) -> str:
-        options = [self.word(form, prefix=False) for form in sorted(matcher.forms)]
-        if matcher.prefix:
+        named = matcher.forms | (matcher.completions or frozenset())
+        options = [self.word(form, prefix=False) for form in sorted(named)]
+        if matcher.prefix and matcher.completions is None:
             options.append(self.word(matcher.prefix, prefix=True))
         return self._any(options)
 
@@ -173,7 +172,7 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def words_starting(self, prefix: str) -> list[str]:
-        """Up to MAX_FORMS index words that start with `prefix`, in byte order."""
+        """Up to concepts.MAX_FORMS index words that start with `prefix`, in byte order."""
 
     @abstractmethod
     def rebuild(self) -> None:

@@ -17,14 +17,13 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
-    MAX_FORMS,
     Params,
     QuerySyntax,
     Scope,
     SearchBackend,
     successor,
 )
-from codes.search.concepts import Concept
+from codes.search.concepts import MAX_FORMS, Concept
 from codes.search.weights import WEIGHTS
 
 # ts_rank's weights array is in label order D, C, B, A; migration 0009 labels the fields A, B, C,

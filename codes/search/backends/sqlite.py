@@ -17,7 +17,6 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
-    MAX_FORMS,
     SEARCHED_TABLES,
     TOKEN_TABLE,
     Params,
@@ -26,7 +25,7 @@ from codes.search.backends.base import (
     SearchBackend,
     successor,
 )
-from codes.search.concepts import Concept
+from codes.search.concepts import MAX_FORMS, Concept
 from codes.search.typos import correction_starts
 from codes.search.weights import WEIGHTS
 
