@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from math import log
+from typing import NamedTuple
 
 from coderef.routers import read_connection
 from codes.models import Synonym
@@ -142,9 +143,8 @@ def _alternative(
     )
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A terminology entry as search reads it."""
+class Entry(NamedTuple):
+    """A terminology entry as search reads it (a tuple: a search may read a thousand)."""
 
     term: str
     meaning: str
@@ -214,18 +214,16 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     kinds = dict(Synonym.Kind.choices)
-    labels: dict[tuple[str, str, str], str] = {}
+    whys: dict[tuple[str, str, str, str], tuple[str, bool]] = {}
     entries = []
     for term, meaning, row_kind, source, source_file, release in rows:
         if kind is not None and row_kind != kind:
             continue
-        origin = (source, source_file, release)
-        if origin not in labels:
-            labels[origin] = Synonym(
-                source=source, source_file=source_file, release=release
-            ).source_label
-        why = f"{kinds[row_kind]}, {labels[origin]}"
-        entries.append(Entry(term, meaning, row_kind, why, source == Synonym.Source.IMPORT))
+        origin = (row_kind, source, source_file, release)
+        if origin not in whys:
+            label = Synonym(source=source, source_file=source_file, release=release).source_label
+            whys[origin] = f"{kinds[row_kind]}, {label}", source == Synonym.Source.IMPORT
+        entries.append(Entry(term, meaning, row_kind, *whys[origin]))
     return entries
 
 
