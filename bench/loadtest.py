@@ -45,8 +45,8 @@ django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 
+from coderef.sessions import SessionStore  # noqa: E402
 from codes.models import Code  # noqa: E402
 from codes.presenters import compare_url  # noqa: E402
 from codes.roles import CODERS, EDITORS  # noqa: E402
@@ -70,7 +70,7 @@ def session_key(username: str = "loadtest", group: str = CODERS) -> str:
     user.groups.add(Group.objects.get(name=group))
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "coderef.auth.RolesBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     return session.session_key

@@ -185,7 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # First: refuses any login attempt for a locked-out user/address before checking a password.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with its permissions read in one statement.
+    "coderef.auth.RolesBackend",
 ]
 
 # Optional single sign-on: a proxy that authenticates users and sets a trusted header (off by
@@ -232,6 +233,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EXPORT_TIME_LIMIT_SECONDS = int(os.environ.get("CODEREF_EXPORT_TIME_LIMIT_SECONDS", "900"))
 EXPORT_FILE_HOURS = int(os.environ.get("CODEREF_EXPORT_FILE_HOURS", "24"))
 
+# Sessions in the database, read by a statement written once (coderef/sessions.py).
+SESSION_ENGINE = "coderef.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_SECONDS", str(8 * 3600)))
 
 LOGIN_URL = "login"

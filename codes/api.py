@@ -11,7 +11,8 @@ from codes import presenters, selectors
 from codes.cache import ContentCache
 from codes.codebook.pages import claim_for, codebook_for
 from codes.forms import AsOfForm, ReleaseFilterForm, SearchForm
-from codes.models import Code, CodeSystem
+from codes.models import Code, Release
+from codes.search import Hit
 from codes.search import search as search_codes
 from codes.services.search_log import record_zero_result
 from codes.views import coder_required
@@ -22,8 +23,9 @@ API_DEFAULT_LIMIT = 20
 @require_GET
 @coder_required
 def search(request: HttpRequest) -> JsonResponse:
-    """`/api/search?q=&system=&limit=&offset=` -> {"query", "count", "results": [...]}."""
-    form = SearchForm(request.GET, systems=CodeSystem.objects.all())
+    """`/api/search?q=&system=&limit=&offset=&as_of=` -> {"query", "count", "results": [...]};
+    as of a day, `as_of` and each result's `in_force` too."""
+    form = SearchForm(request.GET, systems=selectors.code_systems())
     if not form.is_valid():
         return JsonResponse({"error": form.error_message()}, status=400)
     arguments = form.search_arguments()
@@ -34,7 +36,8 @@ def search(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": result.error}, status=400)
     record_zero_result(result)
     as_of = form.cleaned_data["as_of"]
-    then = selectors.codes_in_force([hit.code for hit in result.hits], as_of) if as_of else {}
+    in_force = selectors.releases_in_force(as_of) if as_of else []
+    release_of = {system.pk: release for system, release in in_force}
     return JsonResponse(
         {
             "query": result.query,
@@ -42,7 +45,11 @@ def search(request: HttpRequest) -> JsonResponse:
             **({"as_of": as_of.isoformat()} if as_of else {}),
             "results": [
                 {
-                    **({"in_force": _in_force(then[hit.code.pk])} if as_of else {}),
+                    **(
+                        {"in_force": _in_force(hit, release_of[hit.code.system_id])}
+                        if as_of
+                        else {}
+                    ),
                     "system": hit.code.system.slug,
                     "code": hit.code.code,
                     "title": hit.code.title,
@@ -58,15 +65,13 @@ def search(request: HttpRequest) -> JsonResponse:
     )
 
 
-def _in_force(in_force: selectors.CodeInForce | None) -> dict[str, str | None] | None:
-    """A hit as the release in force on the search's day had it: the release and the title
-    then (null: not a valid code that day); null when no release was in force yet."""
-    if in_force is None:
+def _in_force(hit: Hit, release: Release | None) -> dict[str, str] | None:
+    """The release in force on the search's day whose texts the hit carries, and its title
+    then (the hit's `title`); null when its system had no release in force yet (today's
+    texts)."""
+    if release is None:
         return None
-    return {
-        "release": in_force.release.label,
-        "title": in_force.text[0] if in_force.text else None,
-    }
+    return {"release": release.label, "title": hit.code.title}
 
 
 @require_GET

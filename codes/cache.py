@@ -5,7 +5,7 @@ a value from before a change, whoever made it and through whichever process."""
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.core.cache import caches
 from django.db import connection
@@ -19,6 +19,36 @@ CACHE_SECONDS = 600
 T = TypeVar("T")
 
 
+def content_token() -> int | None:
+    """The content token, or None inside a transaction or while the token row is missing (see
+    ContentCache)."""
+    if connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {SearchToken._meta.db_table} ORDER BY id LIMIT 1")
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+# Values `kept` in this process: (namespace) -> (the token they were read under, the value).
+_KEPT: dict[str, tuple[int, object]] = {}
+
+
+def kept(namespace: str, compute: Callable[[], T]) -> T:
+    """A small value read from the content that every request needs (the code systems), kept in
+    this process's memory until the content token changes; read afresh whenever there is no
+    token (inside a transaction). Only what no request changes may be kept so."""
+    token = content_token()
+    if token is None:
+        return compute()
+    held = _KEPT.get(namespace)
+    if held is not None and held[0] == token:
+        return cast(T, held[1])
+    value = compute()
+    _KEPT[namespace] = (token, value)
+    return value
+
+
 class ContentCache:
     """One request's view of a cache (a CACHES alias). The token is read when it is made, before
     the request reads what it will cache: whatever is read after the token is at least as new
@@ -30,11 +60,7 @@ class ContentCache:
 
     def __init__(self, alias: str = "default") -> None:
         self.store = caches[alias]
-        self.token = (
-            None
-            if connection.in_atomic_block
-            else SearchToken.objects.values_list("token", flat=True).first()
-        )
+        self.token = content_token()
 
     def get_or_compute(
         self, namespace: str, arguments: tuple[object, ...], compute: Callable[[], T]

@@ -221,7 +221,7 @@ class ChangesFilterForm(forms.Form):
 
 class SearchForm(AsOfForm):
     """The query string of the search page and /api/search: `q`, `system`, `status`, paging,
-    and `as_of` (each hit as the release in force that day had it)."""
+    and `as_of` (the codes valid that day, by their texts then: codes.search.then)."""
 
     MAX_QUERY_CHARACTERS = 500
     MAX_LIMIT = 100
@@ -274,8 +274,8 @@ class SearchForm(AsOfForm):
             systems = [data["system"]] if data["system"] else None
         return {
             "systems": systems,
-            # As of a day, a code deleted since may have been valid then.
-            "include_deleted": data["status"] == "all" or data["as_of"] is not None,
+            "include_deleted": data["status"] == "all",
+            "as_of": data["as_of"],
             "offset": data["offset"] or 0,
         }
 

@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
@@ -115,15 +117,24 @@ class CodeSystem(models.Model):
 
 
 def code_url(system_slug: str, code: str) -> str:
-    """The page of a code."""
-    return _code_path(get_script_prefix(), system_slug, code)
+    """The page of a code: `reverse("codes:code-detail", ...)`, built from the pattern reversed
+    once per script prefix (pages list many codes, and a search's are new ones each time)."""
+    before, between, after = _code_path_parts(get_script_prefix())
+    return f"{before}{_quote(system_slug)}{between}{_quote(code)}{after}"
 
 
-@lru_cache(maxsize=20_000)
-def _code_path(script_prefix: str, system_slug: str, code: str) -> str:
-    # Pages list many codes (20 results, 20 recent codes): each path is reversed once per process
-    # (the URLconf is fixed; `reverse` reads the script prefix, which is therefore in the key).
-    return reverse("codes:code-detail", args=[system_slug, code])
+def _quote(part: str) -> str:
+    # As `reverse` quotes what it puts in a path.
+    return quote(part, safe=RFC3986_SUBDELIMS + "~:@")
+
+
+@lru_cache(maxsize=8)
+def _code_path_parts(script_prefix: str) -> tuple[str, str, str]:
+    # The URLconf is fixed; `reverse` reads the script prefix, which is therefore the key.
+    path = reverse("codes:code-detail", args=["system-slug", "CODE"])
+    before, _, rest = path.rpartition("/system-slug/")
+    between, _, after = rest.rpartition("CODE")
+    return f"{before}/", f"/{between}", after
 
 
 class Code(VersionedModel):
@@ -479,6 +490,8 @@ class ExportRecord(models.Model):
     codes = models.CharField(max_length=500, blank=True)
     filters = models.CharField(max_length=1000, blank=True)
     as_of = models.DateField(null=True, blank=True)
+    # The releases whose official texts the file shows instead of today's ("ICD-10-CM FY2023").
+    releases = models.CharField(max_length=500, blank=True)
     format = models.CharField(max_length=10)
     filename = models.CharField(max_length=200, blank=True)
     app_version = models.CharField(max_length=50, blank=True)

@@ -40,7 +40,7 @@ from codes.forms import (
     SearchForm,
     SearchSystemsForm,
 )
-from codes.models import Code, CodeSystem, ExportJob
+from codes.models import Code, ExportJob
 from codes.roles import EXPORT_PERMISSION, VIEW_PERMISSION
 from codes.search import MAX_OFFSET, Hit
 from codes.search import search as search_codes
@@ -96,7 +96,7 @@ SEARCH_SETTLED_HEADER = "X-Search-Settled"
 @coder_required
 @vary_on_headers("HX-Request", SEARCH_SUBMIT_HEADER)
 def search(request: HtmxHttpRequest) -> HttpResponse:
-    systems = list(CodeSystem.objects.all())
+    systems = selectors.code_systems()
     mine = preferences.search_systems(user=request.user)
     query_string: QueryDict = request.GET.copy()
     if mine and "system" not in query_string:  # `system=` (empty) asks for every system
@@ -134,12 +134,13 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         record_zero_result(result)
     next_offset = arguments["offset"] + len(result.hits)
     as_of = form.cleaned_data["as_of"]
-    then = selectors.codes_in_force([hit.code for hit in result.hits], as_of) if as_of else {}
+    in_force = selectors.releases_in_force(as_of) if as_of else []
+    release_of = {system.pk: release for system, release in in_force}
     context.update(
         as_of=as_of,
-        in_force=selectors.releases_in_force(as_of) if as_of else [],
-        # (hit, the code as the release in force on `as_of` had it, or None)
-        hit_rows=[(hit, then.get(hit.code.pk)) for hit in result.hits],
+        in_force=in_force,
+        # (hit, the release in force on `as_of` whose texts it carries, or None)
+        hit_rows=[(hit, release_of.get(hit.code.system_id)) for hit in result.hits],
         query=result.query,
         result=result,
         message=result.error,

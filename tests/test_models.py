@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse, set_script_prefix
 
-from codes.models import Code, CodeSystem, ComparisonNote, StaleEditError
+from codes.models import Code, CodeSystem, ComparisonNote, StaleEditError, code_url
 from codes.services import code_save
 
 
@@ -125,3 +126,14 @@ def test_the_state_before_the_first_edit_is_recorded_once(sample):
     baseline = code.history.last()
     assert baseline.history_user is None
     assert (baseline.history_date.year, baseline.history_date.month) == (2026, 1)  # loaded
+
+
+@pytest.mark.parametrize("code", ["63709", "E11.65", "0DTJ4ZZ", "A B", "x%y", "é*", "a?b#c"])
+@pytest.mark.parametrize("prefix", ["/", "/coderef/"])
+def test_a_code_s_page_address_is_the_one_reverse_gives(code, prefix):
+    set_script_prefix(prefix)
+    try:
+        assert code_url("icd10cm", code) == reverse("codes:code-detail", args=["icd10cm", code])
+        assert code_url("icd10cm", code).startswith(f"{prefix}codes/icd10cm/")
+    finally:
+        set_script_prefix("/")

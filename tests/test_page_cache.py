@@ -178,3 +178,16 @@ def test_days_and_releases_are_cached_apart_and_a_historical_release_shows_in_th
         "UPDATE codes_release SET effective_date = %s WHERE label = %s", ["2023-10-02", "FY2024"]
     )
     assert "2023-10-02" in page(client, "/codes/icd10cm/I71.51/")
+
+
+def test_the_code_systems_are_kept_in_the_process_until_one_changes(coder, sample):
+    client = signed_in(coder)
+    assert client.get("/api/search", {"q": "63709"}).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/api/search", {"q": "dural leak", "system": "cpt"}).status_code == 200
+    assert not any("codes_codesystem" in query["sql"] for query in again.captured_queries)
+    # Renamed by another process: the next search's form and results name it anew.
+    raw_update("UPDATE codes_codesystem SET name = %s WHERE slug = %s", ["CPT (AMA)", "cpt"])
+    assert 'value="cpt">CPT (AMA)<' in page(client, "/?q=dural+leak")
+    response = client.get("/api/search", {"q": "dural leak", "system": "cpt"})
+    assert response.json()["results"][0]["system"] == "cpt"

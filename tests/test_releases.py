@@ -7,9 +7,11 @@ FY2025 as CMS published them (FY2023 split I71.1-I71.6, FY2024 renamed four of t
 tests FY2025 deletes it.
 """
 
+import csv
 import hashlib
 import importlib
 import io
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -399,39 +401,199 @@ def test_a_release_token_that_cannot_be_shown_is_a_400_saying_why(
     assert escape(message) in coder_client.get(f"/compare/?codes={codes}").content.decode()
 
 
-def test_a_release_token_and_an_as_of_day_are_not_combined(releases_loaded, coder_client):
-    response = coder_client.get("/api/compare?codes=I71.61@FY2023,I71.61&as_of=2024-01-01")
+def compare_columns(page: str) -> list[str]:
+    return page.split('<article class="card column"')[1:]
+
+
+def test_the_compare_page_as_of_a_day_shows_the_texts_of_the_release_in_force(
+    releases_loaded, coder_client
+):
+    response = coder_client.get("/compare/?codes=I71.61,I71.62&as_of=2023-06-01&marks=off")
+    assert response.status_code == 200
+    page = response.content.decode()
+    banner = page.split('<p class="as-of-banner" role="status">')[1].split("</p>")[0]
+    assert "<strong>Texts as of 2023-06-01:</strong> the official texts of ICD-10-CM FY2023" in (
+        banner
+    )
+    first, second = compare_columns(page)
+    assert "Supraceliac aneurysm of the abdominal aorta, without rupture" in first
+    assert "Paravisceral aneurysm of the abdominal aorta, without rupture" in second
+    assert "thoracoabdominal" not in first + second
+    assert '<span class="release-tag">as in FY2023</span>' in first
+    # The address keeps the day, not the release: the next day may be another release's.
+    assert 'name="as_of" value="2023-06-01"' in page
+    assert '<a href="/compare/?codes=I71.61,I71.62">Show the current texts</a>' in banner
+    document = coder_client.get("/api/compare?codes=I71.61,I71.62&as_of=2023-06-01").json()
+    assert [(c["code"], c["release"], c["title"]) for c in document["codes"]] == [
+        ("I71.61", "FY2023", "Supraceliac aneurysm of the abdominal aorta, without rupture"),
+        ("I71.62", "FY2023", "Paravisceral aneurysm of the abdominal aorta, without rupture"),
+    ]
+    assert document["url"] == "/compare/?codes=I71.61,I71.62&as_of=2023-06-01"
+    # Today's texts without the day.
+    today = compare_columns(
+        coder_client.get("/compare/?codes=I71.61,I71.62&marks=off").content.decode()
+    )
+    assert "Supraceliac aneurysm of the thoracoabdominal aorta, without rupture" in today[0]
+
+
+def test_a_code_not_valid_on_the_day_is_a_400_naming_the_release_in_force(
+    releases_loaded, coder_client
+):
+    response = coder_client.get("/api/compare?codes=I71.61,I71.9&as_of=2022-06-01")
     assert response.status_code == 400
-    assert "leave out the date, or the @release" in response.json()["error"]
+    assert response.json()["error"].startswith(
+        "I71.61 was not a valid code on 2022-06-01: ICD-10-CM FY2022 was in force then."
+    )
+    page = coder_client.get("/compare/?codes=I71.61,I71.9&as_of=2022-06-01")
+    assert page.status_code == 400
+    assert "ICD-10-CM FY2022 was in force then" in page.content.decode()
+
+
+def test_a_release_token_keeps_its_release_beside_the_release_of_the_day(
+    releases_loaded, coder_client
+):
+    document = coder_client.get("/api/compare?codes=I71.61@FY2023,I71.61&as_of=2024-06-01").json()
+    assert [(c["release"], c["title"]) for c in document["codes"]] == [
+        ("FY2023", "Supraceliac aneurysm of the abdominal aorta, without rupture"),
+        ("FY2024", "Supraceliac aneurysm of the thoracoabdominal aorta, without rupture"),
+    ]
+    assert document["url"] == "/compare/?codes=I71.61@FY2023,I71.61&as_of=2024-06-01"
+    page = coder_client.get(
+        "/compare/?codes=I71.61@FY2023,I71.61&as_of=2024-06-01&marks=off"
+    ).content.decode()
+    assert "the official texts of ICD-10-CM FY2023, ICD-10-CM FY2024" in page
+
+
+def test_an_export_as_of_a_day_records_the_releases_it_shows(
+    releases_loaded, client, auditor, tmp_path
+):
+    client.force_login(auditor)
+    response = client.get("/compare/export/?codes=I71.61,I71.62&as_of=2023-06-01&format=csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(row["code"], row["release"], row["title"], row["as_of"]) for row in rows] == [
+        (
+            "I71.61",
+            "FY2023",
+            "Supraceliac aneurysm of the abdominal aorta, without rupture",
+            "2023-06-01",
+        ),
+        (
+            "I71.62",
+            "FY2023",
+            "Paravisceral aneurysm of the abdominal aorta, without rupture",
+            "2023-06-01",
+        ),
+    ]
+    record = ExportRecord.objects.get(export_id=response["X-Export-Id"])
+    assert (record.codes, record.as_of.isoformat(), record.releases) == (
+        "I71.61,I71.62",
+        "2023-06-01",
+        "ICD-10-CM FY2023",
+    )
+    path = tmp_path / record.filename
+    path.write_bytes(response.content)
+    verify = StringIO()
+    call_command("verify_export", str(path), stdout=verify)
+    assert (
+        "CSV of codes I71.61,I71.62, texts as of 2023-06-01, official texts of ICD-10-CM FY2023"
+    ) in verify.getvalue()
+    document = json.loads(
+        client.get("/compare/export/?codes=I71.61,I71.62&as_of=2023-06-01&format=json").content
+    )
+    assert document["export"]["releases"] == ["ICD-10-CM FY2023"]
+    workbook = load_workbook(
+        io.BytesIO(
+            client.get("/compare/export/?codes=I71.61,I71.62&as_of=2023-06-01&format=xlsx").content
+        )
+    )
+    about = {row[0]: row[1] for row in workbook["About this export"].iter_rows(values_only=True)}
+    assert about["Official texts of"] == "ICD-10-CM FY2023"
+
+
+def search_hits(client, query: str, day: str = "") -> dict[str, dict]:
+    """The /api/search hits of `query` (as of `day`), by code."""
+    as_of = f"&as_of={day}" if day else ""
+    response = client.get(f"/api/search?q={query}{as_of}")
+    assert response.status_code == 200, response.content
+    return {hit["code"]: hit for hit in response.json()["results"]}
 
 
 @pytest.mark.parametrize(
-    ("day", "shown"),
+    ("day", "release", "title"),
     [
-        ("2023-06-01", "Supraceliac aneurysm of the abdominal aorta, ruptured</span>"),
-        ("2024-06-01", "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured</span>"),
-        ("2025-06-01", "Not valid on 2025-06-01 (FY2025)"),
+        ("2023-06-01", "FY2023", "Supraceliac aneurysm of the abdominal aorta, ruptured"),
+        ("2024-06-01", "FY2024", "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured"),
     ],
 )
-def test_search_as_of_a_day_shows_each_hit_as_the_release_in_force_had_it(
-    releases_loaded, coder_client, day, shown
+def test_search_as_of_a_day_finds_a_code_by_its_code_with_its_title_then(
+    releases_loaded, coder_client, day, release, title
 ):
     page = coder_client.get(f"/?q=I71.51&as_of={day}").content.decode()
-    assert shown in page
-    assert f"As of {day}: " in page and "ICD-10-CM <a href=" in page
-    (hit,) = [
-        hit
-        for hit in coder_client.get(f"/api/search?q=I71.51&as_of={day}").json()["results"]
-        if hit["code"] == "I71.51"
-    ]
     assert (
-        hit["in_force"]["release"]
-        == {"2023": "FY2023", "2024": "FY2024", "2025": "FY2025"}[day[:4]]
+        f'<span class="result-title">{title}</span> <span class="muted">({release})</span>' in page
     )
+    banner = page.split('<p class="as-of-banner" role="note">')[1].split("</p>")[0]
+    assert banner.startswith(f"As of {day}: ")
+    assert f'ICD-10-CM <a href="/releases/icd10cm/{release}/">{release}</a>' in banner
+    assert "CPT (no release recorded yet: today's codes and texts)" in banner
+    assert "Deleted since" in page  # FY2025 deleted it
+    hit = search_hits(coder_client, "I71.51", day)["I71.51"]
+    assert (hit["title"], hit["in_force"]) == (title, {"release": release, "title": title})
     # Today I71.51 is deleted: a search without a day leaves it out.
-    assert "I71.51" not in [
-        hit["code"] for hit in coder_client.get("/api/search?q=I71.51").json()["results"]
-    ]
+    assert "I71.51" not in search_hits(coder_client, "I71.51")
+
+
+def test_search_as_of_a_day_finds_a_code_by_the_words_of_its_title_then(
+    releases_loaded, coder_client
+):
+    # FY2024 renamed I71.61's "abdominal aorta" to "thoracoabdominal aorta".
+    old = "Supraceliac aneurysm of the abdominal aorta, without rupture"
+    hits = search_hits(coder_client, "supraceliac abdominal aorta", "2023-06-01")
+    assert hits["I71.61"]["title"] == old
+    assert hits["I71.61"]["matched_via"] == "title as of FY2023"
+    assert "<mark>abdominal</mark> <mark>aorta</mark>" in hits["I71.61"]["highlight"]
+    # Today's title lacks "abdominal": only codes holding some of the words, lower.
+    today = search_hits(coder_client, "supraceliac abdominal aorta")["I71.61"]
+    assert today["score"] < 0.4 < hits["I71.61"]["score"]
+    page = coder_client.get("/?q=supraceliac+abdominal+aorta&as_of=2023-06-01").content.decode()
+    assert "Matched via title as of FY2023" in page
+    assert "<mark>Supraceliac</mark> aneurysm of the <mark>abdominal</mark>" in page
+    # A code deleted since is found by its last title (FY2025 deleted I71.51).
+    hits = search_hits(coder_client, "supraceliac thoracoabdominal ruptured", "2024-06-01")
+    assert hits["I71.51"]["title"] == (
+        "Supraceliac aneurysm of the thoracoabdominal aorta, ruptured"
+    )
+
+
+def test_a_word_only_todays_title_has_does_not_find_a_code_as_of_an_older_day(
+    releases_loaded, coder_client
+):
+    today = search_hits(coder_client, "supraceliac thoracoabdominal")
+    assert list(today)[0] == "I71.61"
+    assert today["I71.61"]["score"] >= 0.6  # its title holds both words
+    then = search_hits(coder_client, "supraceliac thoracoabdominal", "2023-06-01")
+    # Then it said "abdominal aorta": only "supraceliac" finds it, among the codes holding one
+    # of the words, below every code that held both words then (none did).
+    assert then["I71.61"]["score"] < 0.4
+    assert "thoracoabdominal" not in then["I71.61"]["highlight"]
+    assert then["I71.61"]["matched_via"] == "texts as of FY2023"
+
+
+def test_search_as_of_a_day_before_a_code_was_added_does_not_list_it(releases_loaded, coder_client):
+    # FY2023 added I71.51 and I71.61; FY2022 was in force on 2022-06-01.
+    for query in ("I71.51", "supraceliac", "I71.6"):
+        assert not {"I71.51", "I71.61"} & set(search_hits(coder_client, query, "2022-06-01"))
+    assert "I71.61" in search_hits(coder_client, "supraceliac")
+    # I71.6 was a code of its own in FY2022 (a category since FY2023), with its FY2022 title.
+    assert search_hits(coder_client, "I71.6", "2022-06-01")["I71.6"]["in_force"] == {
+        "release": "FY2022",
+        "title": "Thoracoabdominal aortic aneurysm, without rupture",
+    }
+    # Nor a code a release deleted by then (FY2025 deleted I71.51).
+    assert "I71.51" not in search_hits(coder_client, "I71.51", "2025-06-01")
+    page = coder_client.get("/?q=I71.51&as_of=2025-06-01").content.decode()
+    assert "Nothing found for “I71.51”" in page
 
 
 def test_search_as_of_a_day_in_the_future_is_a_400(releases_loaded, coder_client):
@@ -454,4 +616,6 @@ def test_a_comparison_export_records_the_release_its_column_shows(
     path.write_bytes(response.content)
     verify = StringIO()
     call_command("verify_export", str(path), stdout=verify)
-    assert "CSV of codes I71.61@FY2023,I71.61" in verify.getvalue()
+    assert "CSV of codes I71.61@FY2023,I71.61, official texts of ICD-10-CM FY2023" in (
+        verify.getvalue()
+    )

@@ -106,3 +106,22 @@ def test_admin_and_edit_links_follow_the_role(client, request, sample, role, see
     assert (f'href="/admin/codes/code/{code.pk}/change/"' in page) == sees_edit
     compare = client.get("/compare/?codes=63707,63709").content.decode()
     assert (f'href="/admin/codes/comparisonnote/{note.pk}/change/"' in compare) == sees_edit
+
+
+def test_a_user_s_permissions_are_their_groups_and_their_own_read_in_one_statement(
+    client, coder, nobody, sample, django_assert_num_queries
+):
+    from django.contrib.auth.models import Permission
+
+    # Through a group (Coders), then given to a user directly, then taken away by deactivating.
+    with django_assert_num_queries(1):
+        assert coder.has_perm("codes.view_code")
+        assert not coder.has_perm("codes.change_code")
+    assert not nobody.has_perm("codes.view_code")
+    nobody.user_permissions.add(Permission.objects.get(codename="view_code"))
+    nobody = type(nobody).objects.get(pk=nobody.pk)  # a new request's user
+    assert nobody.get_all_permissions() == {"codes.view_code"}
+    client.force_login(nobody)
+    assert client.get("/codes/cpt/63709/").status_code == 200
+    nobody.is_active = False
+    assert nobody.get_all_permissions() == set()

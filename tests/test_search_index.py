@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from codes.models import Code, SearchToken, Synonym
 from codes.search import search
+from codes.search.backends.sqlite import FTS5
+from codes.search.concepts import concepts_for
+from codes.search.query import parse
 from codes.services.rows import rows_insert_with_history
 from tests.admin_forms import code_form_data
 
@@ -152,3 +155,27 @@ def test_a_correction_is_offered_only_when_it_finds_something(sample):
     code.delete()  # PostgreSQL's typo vocabulary still holds `zimmer` until a rebuild
     result = search("zimmr")
     assert (result.corrected_query, result.hits) == (None, [])
+
+
+def _vocabulary_starting(vocabulary: list[str]):
+    return lambda prefix: [word for word in sorted(vocabulary) if word.startswith(prefix)][:40]
+
+
+def test_a_word_still_being_typed_is_asked_for_by_its_completions_when_they_are_few():
+    vocabulary = ["laminectomy", "laminotomy", "lamina", "leak", "fluid"]
+    vocabulary += [f"open{n:02}" for n in range(45)]
+    starting = _vocabulary_starting(vocabulary)
+    (csf, lam) = concepts_for(parse("csf lami").terms, [], starting)
+    # `lami` is being typed: the index is asked for the three words starting so, by name.
+    text = FTS5.text([lam], every=True)
+    assert '"laminectomy"' in text and '"laminotomy"' in text and "*" not in text
+    assert '"lamina"' in text and '"leak"' not in text
+    # A start with more words than are read (45 start `open`) is asked for as a prefix.
+    (opens,) = concepts_for(parse("open").terms, [], starting)
+    assert FTS5.text([opens], every=True).endswith('"open"*)')
+
+
+@pytest.mark.django_db
+def test_a_word_still_being_typed_finds_what_its_prefix_found(sample):
+    typed = search("repair of dural csf lea").hits
+    assert typed and typed[0].code.code == search("repair of dural csf leak").hits[0].code.code

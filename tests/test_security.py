@@ -3,11 +3,14 @@
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.conftest import PASSWORD
 
@@ -101,3 +104,19 @@ def test_single_sign_on_through_a_trusted_header(client, sample):
         response = client.get("/codes/cpt/63709/", HTTP_X_REMOTE_USER="sso.user")
     assert response.status_code == 200
     assert "sso.user" in response.content.decode()
+
+
+def test_a_session_signs_its_user_in_until_it_expires_or_the_user_is_deactivated(
+    client, coder, sample
+):
+    client.force_login(coder)
+    assert client.get("/api/search", {"q": "63709"}).status_code == 200
+    coder.is_active = False
+    coder.save()
+    assert client.get("/api/search", {"q": "63709"}).status_code == 302  # to the login page
+    coder.is_active = True
+    coder.save()
+    assert client.get("/api/search", {"q": "63709"}).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/api/search", {"q": "63709"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

@@ -82,6 +82,8 @@ COLUMNS: list[tuple[str, Value]] = [
     ("position", lambda export, comparison, index: index + 1),
     ("system", _code("system")),
     ("code", _code("code")),
+    # The release whose official texts the row shows; empty: today's.
+    ("release", lambda export, c, i: c["codes"][i]["release"] or ""),
     ("title", _code("title")),
     ("descriptor", _code("descriptor")),
     ("descriptor_kind", _code("descriptor_kind")),

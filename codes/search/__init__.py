@@ -5,16 +5,20 @@ shorthand, the scope of a typed negation), pcs.py reads ICD-10-PCS phrasing axis
 tiers.py finds and scores the hits tier by tier with the backend of the database's vendor
 (backends/) and ranking.py, with every number in weights.py; highlights.py marks the hits shown,
 typos.py corrects a word that finds nothing, headings.py puts the code a coder picks under a
-heading before it; results are kept until the next change (codes.cache).
+heading before it, then.py searches the code set of a past day; results are kept until the next
+change (codes.cache).
 """
+
+from datetime import date
 
 from coderef.routers import replica_reads
 from codes.cache import ContentCache
-from codes.models import CodeSystem
 from codes.search.backends.base import COUNT_CAP, Scope
 from codes.search.query import parse
 from codes.search.results import Hit, SearchResult
+from codes.search.then import code_set_then
 from codes.search.tiers import TextHits, code_hits, code_suggestions, scores_in_order, text_hits
+from codes.selectors.codes import code_systems
 
 __all__ = ["MAX_OFFSET", "Hit", "SearchResult", "search"]
 
@@ -28,20 +32,24 @@ def search(
     include_deleted: bool = False,
     limit: int = 20,
     offset: int = 0,
+    as_of: date | None = None,
 ) -> SearchResult:
     """Find codes for what a coder typed, best first.
 
     `systems` limits the search to these system slugs (a system typed inline, `hcpcs: crutches`,
     takes precedence); deleted codes are found only with `include_deleted`. At most `limit` hits
-    from `offset` (capped at MAX_OFFSET); `count` counts every tier, capped per tier. Reads go to
-    the read replica when one is configured (coderef.routers). Results are cached (codes.cache).
+    from `offset` (capped at MAX_OFFSET); `count` counts every tier, capped per tier. `as_of`: in
+    each system with a release in force that day, the codes valid then, found by their texts
+    then and carrying them (codes.search.then; `include_deleted` applies to the other systems).
+    Reads go to the read replica when one is configured (coderef.routers). Results are cached
+    (codes.cache).
     """
     with replica_reads():
         scope = None if systems is None else sorted(systems)
         return ContentCache().get_or_compute(
             "search",
-            (text, scope, include_deleted, limit, offset),
-            lambda: _search(text, systems, include_deleted, limit, offset),
+            (text, scope, include_deleted, limit, offset, as_of),
+            lambda: _search(text, systems, include_deleted, limit, offset, as_of),
         )
 
 
@@ -56,9 +64,14 @@ def _shorthand_first(codes: list[str], hits: list[Hit], words: TextHits) -> bool
 
 
 def _search(
-    text: str, systems: list[str] | None, include_deleted: bool, limit: int, offset: int
+    text: str,
+    systems: list[str] | None,
+    include_deleted: bool,
+    limit: int,
+    offset: int,
+    as_of: date | None,
 ) -> SearchResult:
-    known = {system.slug: system for system in CodeSystem.objects.all()}
+    known = {system.slug: system for system in code_systems()}
     parsed = parse(text, system_slugs=frozenset(known))
     result = SearchResult(query=parsed.text, system=parsed.system, error=parsed.error)
     if parsed.instead:
@@ -76,6 +89,7 @@ def _search(
     scope = Scope(
         None if slugs is None else tuple(s.pk for s in in_scope),
         include_deleted,
+        None if as_of is None else code_set_then(as_of, in_scope),
     )
     first = min(max(offset, 0), MAX_OFFSET)
     wanted = first + max(limit, 0)

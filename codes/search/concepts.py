@@ -5,19 +5,22 @@ from the Synonym table (its enabled entries)."""
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from math import log
+from typing import NamedTuple
 
-from django.db.models import Q
-
+from coderef.routers import read_connection
 from codes.models import Synonym
 from codes.search.morphology import stem, stem_forms, stem_prefix
 from codes.search.query import Term, words_of
 from codes.search.weights import WEIGHTS
 
-# Index words starting with a prefix (a backend's words_starting).
+# Index words starting with a prefix (a backend's words_starting), at most MAX_FORMS of them.
 WordsStarting = Callable[[str], list[str]]
+MAX_FORMS = 40
 COMPOUND = "one word or two, the index writes both"
 SYNONYM = Synonym.Kind.SYNONYM.value
+INDEX = Synonym.Kind.INDEX.value
 # The index words of a typed word's other forms (its stem's words).
 Widen = Callable[[str], frozenset[str]]
 
@@ -49,6 +52,10 @@ class WordMatcher:
     typed: str
     forms: frozenset[str]
     prefix: str | None = None
+    # Every index word starting with `prefix`, when there are fewer than MAX_FORMS: the index is
+    # asked for them by name (a prefix query merges the lists of all of them before it answers:
+    # `open*` reads the 40,000 ICD-10-PCS codes of the open approach at once).
+    completions: frozenset[str] | None = None
     # Typed inside a negation's scope (`without` `exacerbation`): found only where the code's
     # text negates it too, never where it says it (`with exacerbation`).
     negated: bool = False
@@ -145,9 +152,8 @@ def _alternative(
     )
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A terminology entry as search reads it."""
+class Entry(NamedTuple):
+    """A terminology entry as search reads it (a tuple: a search may read a thousand)."""
 
     term: str
     meaning: str
@@ -188,42 +194,66 @@ def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry])
     typed = {m.typed for concept in concepts for m in concept.alternatives[0].words}
     said = {m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words}
     known = set(entries)
-    more = _entries_starting(sorted(said - typed - FUNCTION_WORDS), Synonym.Kind.INDEX)
+    more = _entries_starting(sorted(said - typed - FUNCTION_WORDS), INDEX)
     return [entry for entry in more if entry not in known]
+
+
+# The starts (stem prefixes) of the words that say nothing on their own.
+_SAY_NOTHING = frozenset(stem_prefix(word) for word in FUNCTION_WORDS)
 
 
 def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Entry]:
     starts = sorted({stem_prefix(word) for word in words})
     # A lone letter (`w/o`, `r/o`) starts abbreviations, not index entries: read as a start of
     # every index entry, it would read thousands (`Other ...`, `Open ...`).
-    # Only a synonym is read from its meaning's side too (an index entry's is a code).
-    found = [
-        Q(term__istartswith=w) | Q(meaning__istartswith=w, kind=SYNONYM)
-        if len(w) > 1
-        else (Q(term__istartswith=w) & ~Q(kind=Synonym.Kind.INDEX))
-        | Q(meaning__istartswith=w, kind=SYNONYM)
-        for w in starts
-        if len(w) > 1 or kind != Synonym.Kind.INDEX
-    ]
-    if not found:
+    # Only a synonym is read from its meaning's side too (an index entry's is a code), and only
+    # when entries of every kind are read: those of one kind are picked from the rows read by
+    # their term (filtered by kind in SQL, the planner would read every entry of the kind).
+    # So is a word that says nothing on its own (`other`, `unspecified`): thousands of imported
+    # index entries (ICD-9-CM titles) start `Other ...`, and none of them is found by its start.
+    longer = [w for w in starts if len(w) > 1 and w not in _SAY_NOTHING]
+    no_index = [] if kind == INDEX else [w for w in starts if w not in longer]
+    if not longer and not no_index:
         return []
-    rows = Synonym.objects.filter(Q(*found, _connector=Q.OR), enabled=True).order_by()
-    if kind is not None:
-        rows = rows.filter(kind=kind)
+    connection = read_connection()
+    sql = _entries_sql(connection.vendor, len(longer), len(no_index), kind is None)
+    like = connection.ops.prep_for_like_query
+    params = [like(w) + "%" for w in (*longer, *no_index, *(starts if kind is None else ()))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     kinds = dict(Synonym.Kind.choices)
-    labels: dict[tuple[str, str, str], str] = {}
+    whys: dict[tuple[str, str, str, str], tuple[str, bool]] = {}
     entries = []
-    for term, meaning, row_kind, source, source_file, release in rows.values_list(
-        "term", "meaning", "kind", "source", "source_file", "release"
-    ):
-        origin = (source, source_file, release)
-        if origin not in labels:
-            labels[origin] = Synonym(
-                source=source, source_file=source_file, release=release
-            ).source_label
-        why = f"{kinds[row_kind]}, {labels[origin]}"
-        entries.append(Entry(term, meaning, row_kind, why, source == Synonym.Source.IMPORT))
+    for term, meaning, row_kind, source, source_file, release in rows:
+        if kind is not None and row_kind != kind:
+            continue
+        origin = (row_kind, source, source_file, release)
+        if origin not in whys:
+            label = Synonym(source=source, source_file=source_file, release=release).source_label
+            whys[origin] = f"{kinds[row_kind]}, {label}", source == Synonym.Source.IMPORT
+        entries.append(Entry(term, meaning, row_kind, *whys[origin]))
     return entries
+
+
+@lru_cache(maxsize=256)
+def _entries_sql(vendor: str, longer: int, no_index: int, meanings: bool) -> str:
+    """The terminology look-up for `longer` word starts, `no_index` ones read for entries other
+    than index entries and, with `meanings`, synonyms by their meaning's start too; written with the
+    vendor's own case-insensitive LIKE (the one istartswith uses, which 0023's indexes serve)."""
+    connection = read_connection()
+    operator = connection.operators["istartswith"] % "%s"
+
+    def starts(column: str) -> str:
+        return f"{connection.ops.lookup_cast('istartswith') % column} {operator}"
+
+    said = [starts("term")] * longer + [f"({starts('term')} AND kind <> '{INDEX}')"] * no_index
+    if meanings:
+        said += [f"({starts('meaning')} AND kind = '{SYNONYM}')"] * (longer + no_index)
+    return (
+        "SELECT term, meaning, kind, source, source_file, release FROM codes_synonym"
+        f" WHERE enabled AND ({' OR '.join(said)})"
+    )
 
 
 def concepts_for(
@@ -232,12 +262,42 @@ def concepts_for(
     """Concepts for the typed terms, with the terminology entries (terminology_for) that apply,
     the compounds the index writes in one word or two, and each word widened to the index words
     of its stem (`words_starting(prefix)`: index words starting so)."""
-    entries = [entry for entry in entries if entry.kind != Synonym.Kind.INDEX]
+    entries = [entry for entry in entries if entry.kind != INDEX]
     # A phrase the starter list or an editor says how to read is read their way only.
     curated = {tuple(words_of(entry.term)) for entry in entries if not entry.imported}
     entries = [e for e in entries if not e.imported or tuple(words_of(e.term)) not in curated]
-    entries += compounds(terms, words_starting)
-    return build_concepts(terms, entries, lambda word: stem_forms(word, words_starting))
+    read: dict[str, list[str]] = {}
+
+    def starting(prefix: str) -> list[str]:  # each start read once a search
+        if prefix not in read:
+            read[prefix] = words_starting(prefix)
+        return read[prefix]
+
+    entries += compounds(terms, starting)
+    concepts = build_concepts(terms, entries, lambda word: stem_forms(word, starting))
+    return [_completed(concept, starting) for concept in concepts]
+
+
+def _completed(concept: Concept, starting: WordsStarting) -> Concept:
+    """The concept with each prefix matcher's completions (WordMatcher.completions) read."""
+
+    def complete(matcher: WordMatcher) -> WordMatcher:
+        if matcher.prefix is None:
+            return matcher
+        found = starting(matcher.prefix)
+        if len(found) >= MAX_FORMS:
+            return matcher
+        return replace(matcher, completions=frozenset(found))
+
+    return replace(
+        concept,
+        alternatives=tuple(
+            alternative
+            if alternative.phrase
+            else replace(alternative, words=tuple(complete(m) for m in alternative.words))
+            for alternative in concept.alternatives
+        ),
+    )
 
 
 def compounds(terms: Sequence[Term], words_starting: WordsStarting) -> list[Entry]:
@@ -260,6 +320,13 @@ def compounds(terms: Sequence[Term], words_starting: WordsStarting) -> list[Entr
     return found
 
 
+@lru_cache(maxsize=65536)
+def _index_stems(term: str) -> tuple[str, ...]:
+    """The stems of an index entry's words but the joining ones (an entry is read by many
+    searches: its words are stemmed once)."""
+    return tuple(stem(word) for word in words_of(term) if word not in FILLER_WORDS)
+
+
 def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[IndexMatch]:
     """The index entries every word of which the query holds, as typed, in another form or
     through a translation: `femur neck fractures` and `broken hip` (`broken` -> `fracture`) hold
@@ -272,12 +339,12 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     found = []
     depth: list[int] = []
     for entry in entries:
-        if entry.kind != Synonym.Kind.INDEX:
+        if entry.kind != INDEX:
             continue
-        words = [word for word in words_of(entry.term) if word not in FILLER_WORDS]
+        words = _index_stems(entry.term)
         # Most entries read hold a word the query lacks: stop at the first.
-        if words and all(stem(word) in pool for word in words):
-            stems = frozenset(stem(word) for word in words)
+        if words and all(word in pool for word in words):
+            stems = frozenset(words)
             # Each significant typed word is the entry's own, or its concept's other way of
             # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
             missing = tuple(

@@ -4,6 +4,7 @@ weights.WEIGHTS. Both backends hand their candidates here, so they rank alike.""
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from codes.models import Code
 from codes.search.concepts import (
@@ -34,19 +35,25 @@ _FIELDS = WEIGHTS.fields.items()
 _LINES = dict(WEIGHTS.lines.items())
 
 
-@dataclass
+@dataclass(frozen=True)
 class AnalysedText:
     """One field of a code as words, with what ranking and highlighting need to know of each."""
 
-    words: list[str]
-    spans: list[tuple[int, int]]
-    negated: list[bool]  # after `without`, `no`, `other than`, up to the end of the clause
-    aside: list[bool]  # in parentheses or brackets: ICD's nonessential modifiers
-    head: list[bool]  # before the first comma (or ; :) of its line: what the line is about
-    lines: list[range]  # the word positions of each line (an inclusion term, a paragraph)
+    words: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    negated: tuple[bool, ...]  # after `without`, `no`, `other than`, up to the end of the clause
+    aside: tuple[bool, ...]  # in parentheses or brackets: ICD's nonessential modifiers
+    head: tuple[bool, ...]  # before the first comma (or ; :) of its line: what the line is about
+    lines: tuple[range, ...]  # the word positions of each line (an inclusion term, a paragraph)
     text: str
 
 
+_NOTHING = AnalysedText((), (), (), (), (), (), "")
+
+
+# The same codes come up search after search (a coder's day is a few families): their texts are
+# analysed once while they stay among the most recently ranked.
+@lru_cache(maxsize=8192)
 def analyse(text: str, head_ends: frozenset[str] = frozenset()) -> AnalysedText:
     """The words of a field and where each stands (negated, aside, in its line's head).
 
@@ -55,6 +62,8 @@ def analyse(text: str, head_ends: frozenset[str] = frozenset()) -> AnalysedText:
     stands in; parenthesized words inside it are still negated (`without (acute) exacerbation`).
     A line's head ends at its first comma (or ; :), or at one of `head_ends`.
     """
+    if not text:
+        return _NOTHING
     words: list[str] = []
     spans: list[tuple[int, int]] = []
     negated: list[bool] = []
@@ -100,7 +109,15 @@ def analyse(text: str, head_ends: frozenset[str] = frozenset()) -> AnalysedText:
             negation_depth = depth if negation_depth is None else min(negation_depth, depth)
         previous, previous_end = word, match.end()
     lines.append(range(line_start, len(words)))
-    return AnalysedText(words, spans, negated, aside, head, [line for line in lines if line], text)
+    return AnalysedText(
+        tuple(words),
+        tuple(spans),
+        tuple(negated),
+        tuple(aside),
+        tuple(head),
+        tuple(line for line in lines if line),
+        text,
+    )
 
 
 def _match(field: AnalysedText, line: range, alternative: Alternative) -> tuple[float, list[int]]:

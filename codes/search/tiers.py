@@ -15,11 +15,10 @@ never scores above the hit before it (scores_in_order).
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Q
 from django.utils.html import escape
 
 from codes.models import Code, CodeSystem
-from codes.search import pcs
+from codes.search import pcs, rows
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
@@ -36,6 +35,7 @@ from codes.search.intent import placing_implied, preferred_systems
 from codes.search.query import CodeRange, ParsedQuery, Term
 from codes.search.ranking import Ranked, default_key, rank
 from codes.search.results import Hit
+from codes.search.then import CodeSetThen
 from codes.search.typos import Understood, corrected_terms
 from codes.search.weights import WEIGHTS, Band
 
@@ -54,6 +54,18 @@ def scores_in_order(hits: Sequence[Hit]) -> None:
         ceiling = hit.score
 
 
+def _in_code_order(
+    codes: list[Code], scope: Scope, system_ids: Sequence[int], low: str, high: str, limit: int
+) -> list[Code]:
+    """`codes` (of these systems from `low` up to `high`, in code order) with the codes valid as
+    of the search's day whose texts then are not in the index (`scope.then`) put in place: the
+    first `limit`."""
+    if scope.then is None:
+        return codes[:limit]
+    then = scope.then.in_range(system_ids, low, high)
+    return sorted([*codes, *then], key=lambda code: code.code)[:limit]
+
+
 # --- codes, prefixes and ranges ----------------------------------------------------------------
 
 
@@ -67,41 +79,46 @@ def code_hits(
     Each (system, prefix or range) is one index range scan over (system, code) that stops after
     COUNT_CAP+1 ids: the count and the first ids in code order in one query.
     """
-    visible = Code.objects.all()
-    if not scope.include_deleted:
-        visible = visible.exclude(status=Code.Status.DELETED)
     by_id = {system.pk: system for system in systems}
-    exact: list[Code] = []
-    if parsed.codes:
-        spellings = [
-            Q(system=system, code=system.normalize_code(code))
-            for system in systems
-            for code in parsed.codes
+    named = {
+        (system.pk, system.normalize_code(code)) for system in systems for code in parsed.codes
+    }
+    exact = rows.codes_spelled(sorted(named), scope)
+    if scope.then is not None:
+        exact += [
+            then.code
+            for then in scope.then.in_scope(list(by_id))
+            if (then.code.system_id, then.code.code) in named
         ]
-        exact = list(visible.filter(Q(*spellings, _connector=Q.OR)))
-        exact.sort(key=lambda code: (by_id[code.system_id].position, code.code))
+    exact.sort(key=lambda code: (by_id[code.system_id].position, code.code))
     hits = [_code_hit(code, "code", _BANDS.exact_code, by_id) for code in exact]
     intervals: list[tuple[str, str | CodeRange]] = []
     if prefixes:
         intervals += [("prefix", code) for code in parsed.codes]
     intervals += [("range", code_range) for code_range in parsed.ranges]
+    own = {code.system_id for code in exact}
+    asked = [
+        (kind, (system.pk, *bounds))
+        for system in sorted(systems, key=lambda system: system.pk not in own)
+        for kind, what in intervals
+        if (bounds := _interval(system, what)) is not None
+    ]
     listed = {code.pk for code in exact}
     wanted_ids: list[tuple[str, int]] = []
     count = len(exact)
-    own = {code.system_id for code in exact}
-    for system in sorted(systems, key=lambda system: system.pk not in own):
-        for kind, what in intervals:
-            bounds = _interval(system, what)
-            if bounds is None:
-                continue
-            low, high = bounds
-            ids = visible.filter(system=system, code__gte=low, code__lt=high).order_by("code")
-            found = list(ids.values_list("pk", flat=True)[: COUNT_CAP + 1])
-            new = [pk for pk in found if pk not in listed]
-            listed.update(new)
-            count += len(new)
-            wanted_ids += [(kind, pk) for pk in new[: max(wanted - len(hits) - len(wanted_ids), 0)]]
-    codes = visible.in_bulk([pk for _, pk in wanted_ids])
+    for (kind, (system_id, low, high)), found in zip(
+        asked, rows.codes_in_intervals([a for _, a in asked], scope), strict=True
+    ):
+        if scope.then is not None:
+            then = [(code.pk, code.code) for code in scope.then.in_range([system_id], low, high)]
+            found = sorted([*found, *then], key=lambda pair: pair[1])[: COUNT_CAP + 1]
+        new = [pk for pk, _ in found if pk not in listed]
+        listed.update(new)
+        count += len(new)
+        wanted_ids += [(kind, pk) for pk in new[: max(wanted - len(hits) - len(wanted_ids), 0)]]
+    codes = rows.codes_by_id([pk for _, pk in wanted_ids], scope)
+    if scope.then is not None:
+        codes |= {then.code.pk: then.code for then in scope.then.codes}
     hits += [_code_hit(codes[pk], kind, _BANDS.code_interval, by_id) for kind, pk in wanted_ids]
     return hits, count
 
@@ -194,15 +211,11 @@ def text_hits(
         ranked_codes = rank(codes, ranking, prefer)
         if via:
             ranked_codes = in_family_order(ranked_codes, via)
-        for ranked in ranked_codes:
-            hit = Hit(ranked.code, match, round(scale * band.score(ranked.score), 4), "")
-            hit.ranked = ranked
-            hit.matched_via = ([via[ranked.code.pk]] if via else []) + list(ranked.matched_via)
-            found.hits.append(hit)
+        found.hits += _hits(ranked_codes, band, match, scale, via or {})
 
     def add_ids(ids: list[int], band: Band) -> None:
         overlap.update(pk for pk in ids if pk in indexed_via)
-        add(list(Code.objects.filter(pk__in=[pk for pk in ids if pk not in seen])), band)
+        add(list(rows.codes_by_id([pk for pk in ids if pk not in seen], scope).values()), band)
 
     # The starter list's and editors' index entries, then those of imported files that point at
     # one code a claim can carry; imported entries pointing at a family come after the codes
@@ -259,10 +272,83 @@ def text_hits(
         add_tier(concepts, False, some_count, _BANDS.some_words)
     # The index's codes the words found too are counted once (as far as the blocks read show).
     found.count += len(indexed) - len(overlap)
-    # A heading's default code goes before it (a code found through its heading counts too).
-    found.hits = defaults_first(found.hits, ranking, prefer, scope, systems_by_id)
-    found.count += len({hit.code.pk for hit in found.hits} - seen)
+    if scope.then is not None:
+        # Ranked only where they may come among the first `wanted` (a later page ranks more).
+        floor = found.hits[wanted - 1].score if len(found.hits) >= wanted else 0.0
+        then, count = _then_hits(scope.then, concepts, scope, seen, prefer, match, scale, floor)
+        found.hits = _merged(found.hits, then)
+        found.count += count
+    else:
+        # A heading's default code goes before it (a code found through its heading counts too;
+        # as of a past day its codes then are not read: the headings stay as found).
+        found.hits = defaults_first(found.hits, ranking, prefer, scope, systems_by_id)
+        found.count += len({hit.code.pk for hit in found.hits} - seen)
     return found
+
+
+def _hits(
+    ranked: list[Ranked], band: Band, match: str, scale: float, via: dict[int, str]
+) -> list[Hit]:
+    """Ranked candidates as hits scored in `band` (scaled for a corrected query), each saying
+    why it matched: `via` (by code id, where given), then the terminology that led to it."""
+    hits = []
+    for each in ranked:
+        hit = Hit(each.code, match, round(scale * band.score(each.score), 4), "")
+        hit.ranked = each
+        hit.matched_via = ([via[each.code.pk]] if each.code.pk in via else []) + list(
+            each.matched_via
+        )
+        hits.append(hit)
+    return hits
+
+
+def _then_hits(
+    then: CodeSetThen,
+    concepts: list[Concept],
+    scope: Scope,
+    seen: set[int],
+    prefer: frozenset[str],
+    match: str,
+    scale: float,
+    floor: float,
+) -> tuple[list[Hit], int]:
+    """The codes valid as of the search's day whose texts then are not in the index, found by
+    those texts in the tier they reach (title holding every concept, texts holding every
+    concept, texts holding some), each saying it matched by its texts of that release; those
+    of a tier whose band cannot score above `floor` are counted, not ranked. With how many
+    were found."""
+    tiers: dict[str, list[Code]] = {"line": [], "every": [], "some": []}
+    for code in then.in_scope(scope.system_ids):
+        if code.code.pk in seen:
+            continue
+        held = [code.holds(concept) for concept in concepts]
+        if all(held):
+            title = all(code.holds(concept, title_only=True) for concept in concepts)
+            tiers["line" if title else "every"].append(code.code)
+        elif len(concepts) > 1 and any(
+            h and c.significant for h, c in zip(held, concepts, strict=True)
+        ):
+            tiers["some"].append(code.code)
+    hits = []
+    for tier, band, what in (
+        ("line", _BANDS.all_words_in_line, "title"),
+        ("every", _BANDS.all_words, "texts"),
+        ("some", _BANDS.some_words, "texts"),
+    ):
+        if scale * band.score(1.0) <= floor:
+            continue
+        via = {code.pk: f"{what} as of {code.release_label}" for code in tiers[tier]}
+        hits += _hits(rank(tiers[tier], concepts, prefer), band, match, scale, via)
+    return hits, sum(map(len, tiers.values()))
+
+
+def _merged(hits: list[Hit], more: list[Hit]) -> list[Hit]:
+    """`hits` (best first) with each of `more` put before the first hit that scores lower."""
+    merged = list(hits)
+    for hit in sorted(more, key=lambda hit: -hit.score):
+        at = next((n for n, other in enumerate(merged) if other.score < hit.score), len(merged))
+        merged.insert(at, hit)
+    return merged
 
 
 def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Understood:
@@ -271,7 +357,13 @@ def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Unde
     entries = terminology_for(terms)
     concepts = placing_implied(concepts_for(terms, entries, backend.words_starting))
     matches = pcs.axes(index_matches(concepts, entries + index_entries_through(concepts, entries)))
-    return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True))
+    then = 0
+    if scope.then is not None:
+        then = sum(
+            all(code.holds(concept) for concept in concepts)
+            for code in scope.then.in_scope(scope.system_ids)
+        )
+    return Understood(terms, concepts, matches, backend.count(concepts, scope, every=True), then)
 
 
 def index_codes(
@@ -313,18 +405,13 @@ def _families(
 ) -> Iterator[tuple[IndexMatch, list[Code]]]:
     """Each index entry holding the whole query with the first FAMILY+1 codes of its family in
     code order: one range scan of the (system, code) index in each system."""
-    visible = Code.objects.all()
-    if not scope.include_deleted:
-        visible = visible.exclude(status=Code.Status.DELETED)
     for entry in matches:
         if not entry.covers_all:
             continue
         high = successor(entry.target)
-        ranges = [Q(system_id=pk, code__gte=entry.target, code__lt=high) for pk in system_ids]
-        yield (
-            entry,
-            list(visible.filter(Q(*ranges, _connector=Q.OR)).order_by("code")[: FAMILY + 1]),
-        )
+        ranges = [(pk, entry.target, high) for pk in system_ids]
+        family = rows.codes_in_ranges(ranges, scope, limit=FAMILY + 1)
+        yield entry, _in_code_order(family, scope, system_ids, entry.target, high, FAMILY + 1)
 
 
 def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:

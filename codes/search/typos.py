@@ -30,11 +30,15 @@ class Understood:
     concepts: list[Concept]
     index: list[IndexMatch]
     every_count: int
+    # As of a past day: the codes holding them all by their texts then, which the index has not.
+    then_count: int = 0
 
     @property
     def finds(self) -> bool:
         """True when some code holds every concept or an index entry holds the whole query."""
-        return bool(self.every_count) or any(entry.covers_all for entry in self.index)
+        return bool(self.every_count or self.then_count) or any(
+            entry.covers_all for entry in self.index
+        )
 
     @property
     def doubtful(self) -> bool:

@@ -1,6 +1,7 @@
 """Codes and notes as they were at the end of a day, rebuilt from their history."""
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -78,13 +79,14 @@ def _texts_changed_at(records: list[Any], moment: datetime) -> datetime | None:
 
 
 def codes_as_of(
-    codes: list[Code], moment: datetime, day: date
+    codes: list[Code], moment: datetime, day: date, *, released: Collection[int] = ()
 ) -> tuple[list[Code], dict[int, datetime | None]]:
     """Each code as it was just before `moment`, and when its texts last changed by then.
 
     A code without history has been as stored since its `updated_at` (a baseline revision,
     recorded before its first edit, carries that date too); before it, the code was not in
-    coderef and NotRecordedYet is raised.
+    coderef and NotRecordedYet is raised, except for the codes `released` (ids of codes a
+    release had then, imported later), which are taken as coderef first recorded them.
     """
     systems = CodeSystem.objects.in_bulk()
     histories = _records_by_row(Code, Q(id__in=[code.pk for code in codes]))
@@ -93,11 +95,13 @@ def codes_as_of(
         records = histories.get(code.pk)
         if records:
             record = _state_at(records, moment)
+            if record is None and code.pk in released:
+                record = records[0]
             state = _state_instance(record) if record is not None else None
             first_known = records[0].history_date
             texts_changed[code.pk] = _texts_changed_at(records, moment)
         else:
-            state = code if code.updated_at < moment else None
+            state = code if code.updated_at < moment or code.pk in released else None
             first_known, texts_changed[code.pk] = code.updated_at, code.texts_changed_at
         if state is None:
             raise NotRecordedYet(

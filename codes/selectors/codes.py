@@ -3,18 +3,24 @@ name a code, the notices a page carries, and `63707`/`system:code` tokens both w
 
 import re
 from collections.abc import Iterable, Sequence
-from copy import copy
 
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from codes.cache import kept
 from codes.models import Code, CodeSystem, ComparisonNote, ComparisonNoteQuerySet, Release
-from codes.selectors.releases import code_in_release
+from codes.selectors.releases import code_in_release, code_with_text
 
 # What any code looks like, whatever its system: checked before a value reaches a query (a NUL
 # byte, say, is an error in PostgreSQL, not a miss).
 CODE_SHAPE = re.compile(r"[0-9A-Za-z.]{1,16}")
+
+
+def code_systems() -> tuple[CodeSystem, ...]:
+    """Every code system in display order, as every search and comparison reads them: kept in
+    the process until the content changes (codes.cache.kept); shared, so never changed."""
+    return kept("code systems", lambda: tuple(CodeSystem.objects.all()))
 
 
 def code_get(*, system_slug: str, code: str) -> Code:
@@ -91,7 +97,7 @@ def codes_for_tokens(raw: str) -> list[Code]:
             f"A comparison shows at most {MAX_COMPARE} codes; you named {len(tokens)}. "
             "Leave out the ones you do not need."
         )
-    systems = {system.slug: system for system in CodeSystem.objects.all()}
+    systems = {system.slug: system for system in code_systems()}
     found: list[Code] = []
     for token in tokens:
         code_token, at, label = token.partition("@")
@@ -128,10 +134,7 @@ def _in_release(code: Code, label: str, token: str) -> Code:
             f"{token!r}: {code.code} was not a valid code in {code.system.name} "
             f"{release.label}. Its page lists the releases that had it."
         )
-    then = copy(code)
-    then.title, then.descriptor = text
-    then.release_label = release.label
-    return then
+    return code_with_text(code, release.label, text)
 
 
 def _spellings(value: str, systems: Iterable[CodeSystem]) -> Q:
@@ -188,7 +191,7 @@ def tokens_by_code(codes: Iterable[Code]) -> dict[int, str]:
     system spells it, it names one code in all systems together.
     """
     codes = list(codes)
-    systems = list(CodeSystem.objects.all())
+    systems = code_systems()
     named = {
         code.pk: {(system.pk, system.normalize_code(code.code)) for system in systems}
         for code in codes

@@ -22,6 +22,7 @@ from codes.selectors.codes import (
     notices_for,
     tokens_by_code,
 )
+from codes.selectors.releases import CodeInForce, code_with_text, codes_in_force
 
 
 @dataclass
@@ -86,6 +87,18 @@ class Comparison(ComparisonHead):
     related: list[RelatedNote] = field(default_factory=list)
     notice_systems: list[CodeSystem] = field(default_factory=list)
 
+    @property
+    def releases(self) -> list[str]:
+        """The releases whose official texts its columns show instead of today's ("ICD-10-CM
+        FY2023": a column's `@FY2023`, or as of a day the release in force), once each."""
+        return list(
+            dict.fromkeys(
+                f"{code.system.name} {code.release_label}"
+                for code in self.codes
+                if code.release_label
+            )
+        )
+
     @cached_property
     def claim(self) -> list[ClaimRow]:
         """What each code does to a claim on the comparison's day, aligned to the columns."""
@@ -130,23 +143,25 @@ def comparison_for(codes: Sequence[Code], *, as_of: date | None = None) -> Compa
     between them with differentiators aligned to the columns, the pairs no note covers yet,
     and the notes that lead from a shown code to one not shown.
 
-    With `as_of`, every text (codes, notes, differentiators) is as it was at the end of that
-    day (UTC), from history, and no notes leading out are listed; NotRecordedYet when a code
-    has no recorded state by then (and CodeLookupError beside a column of a release's
-    texts). See `codes_as_of` and `notes_as_of` for how history is read.
+    With `as_of`, the official texts of a code whose system had a release in force that day
+    are that release's (`Code.release_label`; CodeLookupError when the code was not valid
+    then), a column of a release (`I71.51@FY2023`) keeps its release, and every other text
+    (the other fields, notes, differentiators) is as it was at the end of that day (UTC), from
+    history; no notes leading out are listed. NotRecordedYet when a code no release had then
+    has no recorded state by then. See `codes_as_of` and `notes_as_of` for how history is read.
     """
     codes = list(codes)
     if as_of is not None:
-        if any(code.release_label for code in codes):
-            raise CodeLookupError(
-                "A column with a release's texts (@FY2023) shows that release, not a day: "
-                "leave out the date, or the @release."
-            )
+        tokens = compare_tokens(codes)
         moment = end_of_day(as_of)
-        codes, texts_changed = codes_as_of(codes, moment, as_of)
-        return _comparison(
-            codes, notes_as_of(codes, moment, texts_changed), compare_tokens(codes), as_of
-        )
+        in_force = codes_in_force([code for code in codes if not code.release_label], as_of)
+        released = {code.pk for code in codes if code.release_label or in_force.get(code.pk)}
+        states, texts_changed = codes_as_of(codes, moment, as_of, released=released)
+        codes = [
+            _official_then(code, state, in_force.get(code.pk), as_of)
+            for code, state in zip(codes, states, strict=True)
+        ]
+        return _comparison(codes, notes_as_of(codes, moment, texts_changed), tokens, as_of)
     notes = [(note, list(note.differentiators.all())) for note in notes_for_codes(codes=codes)]
     comparison = _comparison(codes, notes, compare_tokens(codes), as_of)
     column = {code.pk: index for index, code in enumerate(codes)}
@@ -161,6 +176,22 @@ def comparison_for(codes: Sequence[Code], *, as_of: date | None = None) -> Compa
         comparison.related.append(RelatedNote(note, shown, note.other_code(shown)))
     comparison.related.sort(key=lambda related: (column[related.shown.pk], related.other.code))
     return comparison
+
+
+def _official_then(code: Code, state: Code, then: CodeInForce | None, day: date) -> Code:
+    """A code's state at the end of `day` (`state`) with the official texts it had then: those
+    of its column's release (`code`, from `I71.51@FY2023`), else of the release in force."""
+    if code.release_label:
+        return code_with_text(state, code.release_label, (code.title, code.descriptor))
+    if then is None:
+        return state
+    if then.text is None:
+        raise CodeLookupError(
+            f"{code.code} was not a valid code on {day.isoformat()}: {code.system.name} "
+            f"{then.release.label} was in force then. Its page lists the releases that had it; "
+            "choose a day of one of them, or leave out the date."
+        )
+    return code_with_text(state, then.release.label, then.text)
 
 
 def comparisons_for_notes(notes: ComparisonNoteQuerySet) -> list[Comparison]:

@@ -3,6 +3,7 @@ notes naming the codes it revised or deleted, a code's timeline, and the officia
 force after any release (rebuilt from today's codes by undoing the releases after it)."""
 
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 
@@ -122,9 +123,7 @@ def official_state(system: CodeSystem, after: Release | None) -> dict[str, Offic
         .exclude(status=Code.Status.DELETED)
         .values_list("code", "title", "descriptor")
     }
-    later = ReleaseCode.objects.filter(
-        release__system=system, release__effective_date__gt=after.effective_date
-    ).order_by("-release__effective_date")
+    later = later_changes(after).order_by("-release__effective_date")
     for code, kind, old_title, old_descriptor in later.values_list(
         "code__code", "kind", "old_title", "old_descriptor"
     ):
@@ -133,6 +132,13 @@ def official_state(system: CodeSystem, after: Release | None) -> dict[str, Offic
         else:
             state[code] = (old_title, old_descriptor)
     return state
+
+
+def later_changes(release: Release) -> QuerySet[ReleaseCode]:
+    """What the releases of the same system that took effect after `release` changed."""
+    return ReleaseCode.objects.filter(
+        release__system=release.system_id, release__effective_date__gt=release.effective_date
+    )
 
 
 def release_in_force(system: CodeSystem, day: date) -> Release | None:
@@ -162,7 +168,7 @@ def codes_in_force(codes: Sequence[Code], day: date) -> dict[int, CodeInForce | 
     """`code_in_force` for many codes (a page of search hits) in a few queries: by code id."""
     systems = {code.system_id: code.system for code in codes}
     in_force = {pk: release_in_force(system, day) for pk, system in systems.items()}
-    changes = _changes_by_code(codes)
+    changes = _changes_by_code(Q(code__in=[code.pk for code in codes]))
     found: dict[int, CodeInForce | None] = {}
     for code in codes:
         release = in_force[code.system_id]
@@ -173,7 +179,33 @@ def codes_in_force(codes: Sequence[Code], day: date) -> dict[int, CodeInForce | 
 
 def code_in_release(code: Code, release: Release) -> CodeInForce:
     """The code as `release` (of its system) had it, by the releases recorded."""
-    return CodeInForce(release, _text_in(code, release, _changes_by_code([code]).get(code.pk, [])))
+    return CodeInForce(
+        release, _text_in(code, release, _changes_by_code(Q(code=code)).get(code.pk, []))
+    )
+
+
+def code_with_text(code: Code, label: str, text: OfficialText) -> Code:
+    """An unsaved copy of the code carrying the official texts of its system's release `label`
+    (`Code.release_label`)."""
+    then = copy(code)
+    then.title, then.descriptor = text
+    then.release_label = label
+    return then
+
+
+def codes_changed_since(release: Release) -> list[Code]:
+    """The codes of `release` whose official texts are not today's: those a later release of
+    the system changed (revised or deleted) that `release` had, each a `code_with_text` copy
+    with its texts in `release`, in code order. Every other code `release` had is today's
+    active code with today's texts; the codes later releases added were not in it."""
+    changes = _changes_by_code(Q(code__in=later_changes(release).values("code")))
+    then = []
+    for code_changes in changes.values():
+        code = code_changes[0].code
+        text = _text_in(code, release, code_changes)
+        if text is not None:
+            then.append(code_with_text(code, release.label, text))
+    return sorted(then, key=lambda code: code.code)
 
 
 def releases_in_force(day: date) -> list[tuple[CodeSystem, Release | None]]:
@@ -181,11 +213,12 @@ def releases_in_force(day: date) -> list[tuple[CodeSystem, Release | None]]:
     return [(system, release_in_force(system, day)) for system in CodeSystem.objects.all()]
 
 
-def _changes_by_code(codes: Sequence[Code]) -> dict[int, list[ReleaseCode]]:
+def _changes_by_code(codes: Q) -> dict[int, list[ReleaseCode]]:
+    """The release changes of the codes `codes` selects, oldest first, by code id."""
     changes: dict[int, list[ReleaseCode]] = {}
     for change in (
-        ReleaseCode.objects.filter(code__in=[code.pk for code in codes])
-        .select_related("release")
+        ReleaseCode.objects.filter(codes)
+        .select_related("release", "code__system")
         .order_by("release__effective_date", "release__imported_at")
     ):
         changes.setdefault(change.code_id, []).append(change)

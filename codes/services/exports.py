@@ -64,7 +64,8 @@ def comparisons_export(
         scope = "Comparison notes matching " + ", ".join(f"{k}={v}" for k, v in used.items())
     else:
         scope = "All comparison notes"
-    stamp = _stamp(user, scope=scope, as_of=as_of)
+    releases = () if bulk else tuple(comparisons[0].releases)
+    stamp = _stamp(user, scope=scope, as_of=as_of, releases=releases)
     export = exports.Export(
         stamp=stamp, comparisons=[comparison_document(c) for c in comparisons], bulk=bulk
     )
@@ -89,7 +90,9 @@ def release_export(*, release: Document, fmt: str, user: Any) -> ExportedFile:
     return _logged(stamp, user, data, fmt, name, filters=shown, row_count=export.row_count)
 
 
-def _stamp(user: Any, *, scope: str, as_of: date | None = None) -> exports.Stamp:
+def _stamp(
+    user: Any, *, scope: str, as_of: date | None = None, releases: tuple[str, ...] = ()
+) -> exports.Stamp:
     return exports.Stamp(
         export_id=uuid4(),
         generated_at=timezone.now(),
@@ -97,6 +100,7 @@ def _stamp(user: Any, *, scope: str, as_of: date | None = None) -> exports.Stamp
         app_version=app_version(),
         as_of=as_of,
         scope=scope,
+        releases=releases,
     )
 
 
@@ -120,6 +124,7 @@ def _logged(
         codes=codes,
         filters=urlencode(filters),
         as_of=stamp.as_of,
+        releases=", ".join(stamp.releases),
         format=fmt,
         filename=name,
         app_version=stamp.app_version,

@@ -27,6 +27,7 @@ def describe(record: ExportRecord, seal: Seal | None = None) -> str:
         what = f"codes {record.codes}" if record.codes else "comparison notes"
         what += f" matching {record.filters}" if record.filters else ""
     as_of = f", texts as of {record.as_of.isoformat()}" if record.as_of else ""
+    as_of += f", official texts of {record.releases}" if record.releases else ""
     if record.format != "pdf":
         holds = f"{record.row_count} rows, "
     else:

@@ -8,12 +8,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from coderef.routers import read_connection
-from codes.search.concepts import Alternative, Concept, WordMatcher
+from codes.search.concepts import FILLER_WORDS, Alternative, Concept, WordMatcher
+from codes.search.then import CodeSetThen
 
 # Above this many matches a query is broad: ranked by a stored order, never scored in full.
 COUNT_CAP = 500
-# How many index words one typed word may widen to (its stem's words, morphology.same_stem).
-MAX_FORMS = 40
 # What a search reads: a change to any of these renews the search token (codes.models.SearchToken).
 SEARCHED_TABLES = ("codes_code", "codes_synonym", "codes_codesystem")
 TOKEN_TABLE = "codes_searchtoken"
@@ -28,10 +27,19 @@ def successor(prefix: str) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which codes a search may find: these systems (None: all), deleted codes or not."""
+    """Which codes a search may find: these systems (None: all), deleted codes or not, and as
+    of a past day, the codes valid then (`then`, see codes.search.then)."""
 
     system_ids: tuple[int, ...] | None
     include_deleted: bool
+    then: CodeSetThen | None = None
+
+    def then_sql(self, *, code_id: str, system_id: str, active: str) -> tuple[str, Params]:
+        """` AND ` the condition of `then` over these columns (nothing without a day)."""
+        if self.then is None:
+            return "", []
+        sql, params = self.then.sql(code_id=code_id, system_id=system_id, active=active)
+        return f" AND {sql}", params
 
 
 class QuerySyntax(ABC):
@@ -62,8 +70,9 @@ class QuerySyntax(ABC):
         return parts[0] if len(parts) == 1 else "(" + self.OR.join(parts) + ")"
 
     def _matcher(self, matcher: WordMatcher) -> str:
-        options = [self.word(form, prefix=False) for form in sorted(matcher.forms)]
-        if matcher.prefix:
+        named = matcher.forms | (matcher.completions or frozenset())
+        options = [self.word(form, prefix=False) for form in sorted(named)]
+        if matcher.prefix and matcher.completions is None:
             options.append(self.word(matcher.prefix, prefix=True))
         return self._any(options)
 
@@ -71,7 +80,13 @@ class QuerySyntax(ABC):
         if alternative.phrase:
             words = [matcher.typed for matcher in alternative.words]
             return self.phrase(words, prefix=bool(alternative.words[-1].prefix))
-        words = [self._matcher(matcher) for matcher in alternative.words]
+        # Words found together in one line, in any order: a joining word (`of`, `in`, `or`) is
+        # in nearly every such line, so the index is not asked for it (its list of codes is the
+        # longest there is); ranking still reads it in the line.
+        matchers = [m for m in alternative.words if m.typed not in FILLER_WORDS] or list(
+            alternative.words
+        )
+        words = [self._matcher(matcher) for matcher in matchers]
         return words[0] if len(words) == 1 else "(" + self.AND.join(words) + ")"
 
     def _concept(self, concept: Concept) -> str:
@@ -157,7 +172,7 @@ class SearchBackend(ABC):
 
     @abstractmethod
     def words_starting(self, prefix: str) -> list[str]:
-        """Up to MAX_FORMS index words that start with `prefix`, in byte order."""
+        """Up to concepts.MAX_FORMS index words that start with `prefix`, in byte order."""
 
     @abstractmethod
     def rebuild(self) -> None:

@@ -17,14 +17,13 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
-    MAX_FORMS,
     Params,
     QuerySyntax,
     Scope,
     SearchBackend,
     successor,
 )
-from codes.search.concepts import Concept
+from codes.search.concepts import MAX_FORMS, Concept
 from codes.search.weights import WEIGHTS
 
 # ts_rank's weights array is in label order D, C, B, A; migration 0009 labels the fields A, B, C,
@@ -58,6 +57,7 @@ def _matching(
     every: bool,
     system: str,
     active: str,
+    code_id: str,
 ) -> tuple[str, Params]:
     """The WHERE clause (and its parameters) for rows whose `vector` matches, in scope."""
     sql = f"{vector} @@ to_tsquery('simple', %s)"
@@ -67,7 +67,8 @@ def _matching(
         params.append(list(scope.system_ids))
     if not scope.include_deleted:
         sql += f" AND {active}"
-    return sql, params
+    then, then_params = scope.then_sql(code_id=code_id, system_id=system, active=active)
+    return sql + then, [*params, *then_params]
 
 
 class PostgresBackend(SearchBackend):
@@ -81,6 +82,7 @@ class PostgresBackend(SearchBackend):
             every=every,
             system="c.system_id",
             active="c.status <> 'deleted'",
+            code_id="c.id",
         )
 
     def _from(self) -> str:
@@ -99,7 +101,13 @@ class PostgresBackend(SearchBackend):
         # The line table carries each code's system and status: no join, which would make the
         # planner sort every match in parallel workers, slower to start than the query itself.
         where, params = _matching(
-            "vector", concepts, scope, every=True, system="system_id", active="active"
+            "vector",
+            concepts,
+            scope,
+            every=True,
+            system="system_id",
+            active="active",
+            code_id="code_id",
         )
         return self._ids(
             f"SELECT code_id FROM codes_search_line WHERE {where} "

@@ -17,7 +17,6 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
-    MAX_FORMS,
     SEARCHED_TABLES,
     TOKEN_TABLE,
     Params,
@@ -26,7 +25,7 @@ from codes.search.backends.base import (
     SearchBackend,
     successor,
 )
-from codes.search.concepts import Concept
+from codes.search.concepts import MAX_FORMS, Concept
 from codes.search.typos import correction_starts
 from codes.search.weights import WEIGHTS
 
@@ -139,7 +138,10 @@ class SQLiteBackend(SearchBackend):
             params.extend(scope.system_ids)
         if not scope.include_deleted:
             sql += " AND c.status <> 'deleted'"
-        return sql, params
+        then, then_params = scope.then_sql(
+            code_id="c.id", system_id="c.system_id", active="c.status <> 'deleted'"
+        )
+        return sql + then, [*params, *then_params]
 
     def _from(self) -> str:
         return f"{TABLE} f JOIN codes_code c ON c.id = (f.rowid & {ID_MASK})"
