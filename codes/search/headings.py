@@ -10,16 +10,14 @@ displaced fracture before a nondisplaced one, a closed before an open one: I.C.1
 `cholelithiasis without cholecystitis` (an inclusion term of K80.2) lists K80.20 first, then K80.2.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
 
-from coderef.routers import read_connection
-from codes.models import Code, CodeSystem
+from codes.models import CodeSystem
 from codes.search.backends.base import Scope, successor
 from codes.search.concepts import Concept
 from codes.search.ranking import default_key, rank, title_bound, title_fit
 from codes.search.results import Hit
+from codes.search.rows import code_titles, codes_by_id, codes_in_intervals
 
 # How many of the first word hits are looked at: those a coder reads first (the top five).
 WINDOW = 5
@@ -27,8 +25,6 @@ WINDOW = 5
 FAMILY = 100
 # No code set here writes a code under a code this long (without its dot).
 LEAF_LENGTH = 7
-# A code's columns, in the order the query reads them.
-_FIELDS = [field.attname for field in Code._meta.concrete_fields]
 
 
 def defaults_first(
@@ -39,8 +35,8 @@ def defaults_first(
     systems_by_id: dict[int, CodeSystem],
 ) -> list[Hit]:
     """The word hits with the default code under each heading among the first WINDOW put just
-    before it, with its score: two queries for the codes under them (none when no hit there can
-    have codes under it)."""
+    before it, with its score: a statement for the codes under them (none when no hit there can
+    have codes under it), one for their titles, one for the defaults' rows."""
     window = [
         hit
         for hit in hits[:WINDOW]
@@ -50,14 +46,21 @@ def defaults_first(
         return hits
     families = _codes_under(window, scope)
     placed = {hit.code.pk: n for n, hit in enumerate(hits)}
-    defaults: dict[int, Hit] = {}  # the heading's pk -> the hit of its default code
+    picked: dict[int, int] = {}  # the heading's pk -> its default code's
     for heading in window:
         family = families.get((heading.code.system_id, heading.code.code), [])
-        code = _default(family, concepts, heading.code.system)
-        if code is None or placed.get(code.pk, len(hits)) < placed[heading.code.pk]:
+        pk = _default(family, concepts, heading.code.system.slug)
+        if pk is None or placed.get(pk, len(hits)) < placed[heading.code.pk]:
             continue
-        if any(hit.code.pk == code.pk for hit in defaults.values()):
-            continue  # the default of a heading above it too (S01.0 and S01.00: S01.00XA)
+        if pk not in picked.values():  # not the default of a heading above it too (S01.0, S01.00)
+            picked[heading.code.pk] = pk
+    rows = codes_by_id(list(picked.values()), scope)
+    defaults: dict[int, Hit] = {}  # the heading's pk -> the hit of its default code
+    for heading in window:
+        code = rows.get(picked.get(heading.code.pk, 0))
+        if code is None:
+            continue
+        code.system = heading.code.system
         hit = Hit(code, heading.match, heading.score, "")
         hit.ranked = rank([code], concepts, prefer)[0]
         why = f"{heading.code.code} -> {code.code} (the code under it, nothing more said)"
@@ -76,72 +79,48 @@ def defaults_first(
     return ordered
 
 
-def _codes_under(headings: Sequence[Hit], scope: Scope) -> dict[tuple[int, str], list[Any]]:
-    """The codes under each of these codes with at most FAMILY of them, by (system id, code), as
-    rows of _FIELDS (a Code is made of the rows of the few picked): first at most FAMILY+1 of the
-    codes under each (one range scan of the (system, code) index each, stopped there, all in one
-    statement), then the rows of the families not larger."""
+def _codes_under(
+    headings: Sequence[Hit], scope: Scope
+) -> dict[tuple[int, str], list[tuple[int, str, str, str]]]:
+    """The codes under each of these codes with at most FAMILY of them (those the search may
+    list), by (system id, code), as (id, code, title, inclusion terms): first at most FAMILY+1
+    codes from each heading (one range scan each, in one statement: rows.codes_in_intervals),
+    then the texts of the families not larger."""
     keys = sorted({(hit.code.system_id, hit.code.code) for hit in headings})
-    table = Code._meta.db_table
-    # A LIMIT in each part of a UNION ALL needs its own subquery on SQLite; the same SQL runs on
-    # PostgreSQL.
-    parts = [
-        f"SELECT * FROM (SELECT id, system_id, code FROM {table} WHERE system_id = %s AND "
-        f"code > %s AND code < %s LIMIT {FAMILY + 1}) AS under_{n}"
-        for n in range(len(keys))
-    ]
-    params = [value for system_id, code in keys for value in (system_id, code, successor(code))]
-    lengths = sorted({len(code) for _, code in keys})
-    under: dict[tuple[int, str], list[int]] = defaultdict(list)
-    with read_connection().cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        found = cursor.fetchall()
-    known = set(keys)
-    seen: set[int] = set()
-    for pk, system_id, code in found:
-        if pk in seen:
-            continue  # under two headings read: under each of them
-        seen.add(pk)
-        for length in lengths:  # a heading's codes are under the headings above it too
-            if length < len(code) and (system_id, code[:length]) in known:
-                under[(system_id, code[:length])].append(pk)
-    # A family read whole has at most FAMILY codes (a larger one was stopped at FAMILY+1, and its
-    # codes under a smaller heading read with it may be too few: that heading was read itself).
-    families = {key: pks for key, pks in under.items() if len(pks) <= FAMILY}
-    visible = Code.objects.filter(pk__in={pk for pks in families.values() for pk in pks})
-    if not scope.include_deleted:
-        visible = visible.exclude(status=Code.Status.DELETED)
-    rows = {row.id: row for row in visible.order_by().values_list(*_FIELDS, named=True)}
-    return {key: [rows[pk] for pk in pks if pk in rows] for key, pks in families.items()}
+    intervals = [(system_id, code, successor(code)) for system_id, code in keys]
+    read = codes_in_intervals(intervals, scope, limit=FAMILY + 2)  # the heading itself too
+    families = {
+        key: [pk for pk, code in found if code != key[1]]
+        for key, found in zip(keys, read, strict=True)
+    }
+    families = {key: pks for key, pks in families.items() if len(pks) <= FAMILY}
+    texts = {row[0]: row for row in code_titles([pk for pks in families.values() for pk in pks])}
+    return {key: [texts[pk] for pk in pks] for key, pks in families.items()}
 
 
-def _default(family: list[Any], concepts: Sequence[Concept], system: CodeSystem) -> Code | None:
-    """The code of a heading's family (rows of _FIELDS) a coder picks: a code with no codes
-    under it whose title holds most of the query (`right knee` picks the right knee's code),
-    then by default_key (what is picked when the query says nothing more), then the title that
-    says least besides the query (ranking.title_fit), then in code order."""
-    listed = sorted(row.code for row in family)
+def _default(
+    family: list[tuple[int, str, str, str]], concepts: Sequence[Concept], system: str
+) -> int | None:
+    """The id of the code of a heading's family (id, code, title, inclusion terms) a coder
+    picks: a code with no codes under it whose title holds most of the query (`right knee`
+    picks the right knee's code), then by default_key (what is picked when the query says
+    nothing more), then the title that says least besides the query (ranking.title_fit), then
+    in code order."""
+    listed = sorted(code for _, code, _, _ in family)
     headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
-    leaves = [row for row in family if row.code not in headings]
+    leaves = [row for row in family if row[1] not in headings]
     # title_fit for the few that may be best only: in order of what their titles may hold at
     # most (ranking.title_bound) and default_key, up to the first that cannot beat the best.
     keys = {
-        row.code: (
-            -round(title_bound(row.title, concepts), 4),
-            default_key(row.title, row.inclusion_terms),
-        )
-        for row in leaves
+        pk: (-round(title_bound(title, concepts), 4), default_key(title, terms))
+        for pk, _, title, terms in leaves
     }
     best, best_key = None, None
-    for row in sorted(leaves, key=lambda row: (keys[row.code], row.code)):
-        if best_key is not None and keys[row.code] > best_key[:2]:
+    for pk, code, title, _ in sorted(leaves, key=lambda row: (keys[row[0]], row[1])):
+        if best_key is not None and keys[pk] > best_key[:2]:
             break
-        held, fit = title_fit(row.title, system.slug, concepts)
-        key = (-round(held, 4), keys[row.code][1], -round(fit, 4), row.code)
+        held, fit = title_fit(title, system, concepts)
+        key = (-round(held, 4), keys[pk][1], -round(fit, 4), code)
         if best_key is None or key < best_key:
-            best, best_key = row, key
-    if best is None:
-        return None
-    code = Code.from_db(Code.objects.db, _FIELDS, best)
-    code.system = system
-    return code
+            best, best_key = pk, key
+    return best

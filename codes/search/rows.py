@@ -72,16 +72,16 @@ def codes_in_ranges(
 
 
 def codes_in_intervals(
-    intervals: Sequence[tuple[int, str, str]], scope: Scope
+    intervals: Sequence[tuple[int, str, str]], scope: Scope, *, limit: int = COUNT_CAP + 1
 ) -> list[list[tuple[int, str]]]:
-    """For each (system id, low, high), the (id, code) of its first COUNT_CAP+1 codes in [low,
-    high) in code order: one range scan of the (system, code) index each, all in one statement."""
+    """For each (system id, low, high), the (id, code) of its first `limit` codes in [low, high)
+    in code order: one range scan of the (system, code) index each, all in one statement."""
     if not intervals:
         return []
     visible, visible_params = _visible(scope)
     parts = [
         f"SELECT * FROM (SELECT {n} AS n, c.id, c.code FROM codes_code c WHERE c.system_id = %s"
-        f" AND c.code >= %s AND c.code < %s{visible} ORDER BY c.code LIMIT {COUNT_CAP + 1}) p{n}"
+        f" AND c.code >= %s AND c.code < %s{visible} ORDER BY c.code LIMIT {limit}) p{n}"
         for n in range(len(intervals))
     ]
     found: list[list[tuple[int, str]]] = [[] for _ in intervals]
@@ -93,3 +93,17 @@ def codes_in_intervals(
         for n, pk, code in cursor.fetchall():
             found[n].append((pk, code))
     return found
+
+
+def code_titles(ids: Sequence[int]) -> list[tuple[int, str, str, str]]:
+    """The (id, code, title, inclusion terms) of these codes: what picking one among them reads
+    (headings), without making a Code of each."""
+    if not ids:
+        return []
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.code, c.title, c.inclusion_terms FROM codes_code c "
+            f"WHERE c.id IN ({', '.join(['%s'] * len(ids))})",
+            list(ids),
+        )
+        return list(cursor.fetchall())
