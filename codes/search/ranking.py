@@ -191,11 +191,10 @@ def title_fit(title: str, system: str, concepts: Sequence[Concept]) -> tuple[flo
 def title_bound(title: str, concepts: Sequence[Concept]) -> float:
     """At least title_fit's share held, at a fraction of its cost: each concept's best match
     among the title's words, whatever their order and negation (which only lower a match)."""
-    ascii_only = title.isascii()
-    words = {
-        word.lower() if ascii_only else "".join(words_of(word))
-        for word in _WORD_SPAN.findall(title)
-    }
+    if title.isascii():
+        words = set(_WORD_SPAN.findall(title.lower()))
+    else:
+        words = {"".join(words_of(word)) for word in _WORD_SPAN.findall(title)}
     weights = [concept.weight for concept in concepts]
     if not words or not sum(weights):
         return 0.0
@@ -326,16 +325,17 @@ def rank(
             score = min(score + WEIGHTS.intent_bonus, 1.0)
         vias = tuple(dict.fromkeys(via for via in best_via if via))
         ranked.append(Ranked(code, round(score, 4), fields, marked, vias))
+    defaults = {id(r): default_key(r.code.title, r.code.inclusion_terms) for r in ranked}
     ranked.sort(
         key=lambda r: (
             -r.score,
-            default_key(r.code.title, r.code.inclusion_terms),
+            defaults[id(r)],
             len(r.code.title),
             r.code.system.position,
             r.code.code,
         )
     )
-    return _siblings_in_code_order(ranked)
+    return _siblings_in_code_order(ranked, defaults)
 
 
 def default_key(title: str, inclusion_terms: str) -> tuple[int, bool]:
@@ -344,27 +344,24 @@ def default_key(title: str, inclusion_terms: str) -> tuple[int, bool]:
     term), then an initial encounter (ICD-10-CM I.C.19.a: what an injury is coded as while it is
     treated)."""
     title = title.lower()
-    says_nos = any(line.rstrip().endswith(" NOS") for line in inclusion_terms.splitlines())
+    says_nos = " NOS" in inclusion_terms and any(
+        line.rstrip().endswith(" NOS") for line in inclusion_terms.splitlines()
+    )
     return (-(title.count("unspecified") + says_nos), "initial encounter" not in title)
 
 
-def _siblings_in_code_order(ranked: list[Ranked]) -> list[Ranked]:
-    """Among codes that tie (score and default_key), siblings (codes that differ in their last
-    character only) in code order, not shortest title first: the code set orders them as a coder
-    picks (a closed fracture's initial encounter, A, before an open one's, B: I.C.19.c.1)."""
+def _siblings_in_code_order(
+    ranked: list[Ranked], defaults: dict[int, tuple[int, bool]]
+) -> list[Ranked]:
+    """Among codes that tie (score and default_key, `defaults` by id of the Ranked), siblings
+    (codes that differ in their last character only) in code order, not shortest title first:
+    the code set orders them as a coder picks (a closed fracture's initial encounter, A, before
+    an open one's, B: I.C.19.c.1)."""
     start = 0
     while start < len(ranked):
-        first = ranked[start]
-        tie = (first.score, default_key(first.code.title, first.code.inclusion_terms))
+        tie = (ranked[start].score, defaults[id(ranked[start])])
         end = start + 1
-        while (
-            end < len(ranked)
-            and (
-                ranked[end].score,
-                default_key(ranked[end].code.title, ranked[end].code.inclusion_terms),
-            )
-            == tie
-        ):
+        while end < len(ranked) and (ranked[end].score, defaults[id(ranked[end])]) == tie:
             end += 1
         if end - start > 1:
             groups: dict[tuple[int, str], list[int]] = {}
@@ -372,8 +369,9 @@ def _siblings_in_code_order(ranked: list[Ranked]) -> list[Ranked]:
                 code = ranked[n].code
                 groups.setdefault((code.system_id, code.code[:-1]), []).append(n)
             for positions in groups.values():
-                siblings = sorted((ranked[n] for n in positions), key=lambda r: r.code.code)
-                for n, item in zip(positions, siblings, strict=True):
-                    ranked[n] = item
+                if len(positions) > 1:
+                    siblings = sorted((ranked[n] for n in positions), key=lambda r: r.code.code)
+                    for n, item in zip(positions, siblings, strict=True):
+                        ranked[n] = item
         start = end
     return ranked
