@@ -8,9 +8,9 @@ In a system with a release in force on the day, the codes valid then are
   system, kept per release under the content token), which are matched here word by word and
   ranked by `ranking.rank` like any other candidate, in the tier their texts then reach.
 Every code a later release added, revised or deleted is left out of the index's answers
-(`CodeSetThen.sql`, in the backends and `search/rows.py`): a code is found by the words it had then, never by
-words only today's text has, and a code added later is not found at all. A system with no
-release in force that day is searched as today.
+(`CodeSetThen.sql`, in the backends and `search/rows.py`): a code is found by the words it had
+then, never by words only today's text has, and a code added later is not found at all. A
+system with no release in force that day is searched as today.
 """
 
 from collections.abc import Sequence
