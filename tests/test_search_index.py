@@ -179,3 +179,51 @@ def test_a_word_still_being_typed_is_asked_for_by_its_completions_when_they_are_
 def test_a_word_still_being_typed_finds_what_its_prefix_found(sample):
     typed = search("repair of dural csf lea").hits
     assert typed and typed[0].code.code == search("repair of dural csf leak").hits[0].code.code
+
+
+def _hcpcs_release(tmp_path, label: str, title: str) -> None:
+    """An HCPCS release of E0140-E0159 with these titles, imported."""
+    release = tmp_path / f"hcpcs-{label}.csv"
+    rows = "".join(f"E01{n},{title} {n},Frame {n}\n" for n in range(40, 60))
+    release.write_text("code,title,descriptor\n" + rows)
+    call_command("import_codes", str(release), system="hcpcs", release=label, stdout=io.StringIO())
+
+
+def _statements_of(work) -> list[str]:
+    statements: list[str] = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        work()
+    return statements
+
+
+@pytest.mark.sqlite_only
+def test_a_release_of_many_revisions_merges_the_full_text_segments_it_left(
+    db, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("codes.search.backends.sqlite.TIDY_AFTER", 20)
+    _hcpcs_release(tmp_path, "2019", "Quokka walker")
+    # 20 revisions: as many as TIDY_AFTER (here), so the index is merged after them.
+    written = _statements_of(lambda: _hcpcs_release(tmp_path, "2020", "Dunnart walker"))
+    assert sum("VALUES ('optimize')" in sql for sql in written) == 2
+    assert found("dunnart walker 47")[0] == "E0147"
+    assert not search("quokka").hits
+    # Fewer revisions than that: no merge (each revision is indexed as it is written).
+    monkeypatch.setattr("codes.search.backends.sqlite.TIDY_AFTER", 21)
+    written = _statements_of(lambda: _hcpcs_release(tmp_path, "2021", "Bilby walker"))
+    assert not any("'optimize'" in sql for sql in written)
+    assert found("bilby walker 51")[0] == "E0151"
+
+
+@pytest.mark.postgres_only
+def test_a_release_of_many_revisions_leaves_no_search_entries_waiting(db, tmp_path, monkeypatch):
+    monkeypatch.setattr("codes.search.backends.postgres.TIDY_AFTER", 20)
+    _hcpcs_release(tmp_path, "2019", "Quokka walker")
+    _hcpcs_release(tmp_path, "2020", "Dunnart walker")
+    assert _pending_entries() == [0, 0]
+    assert found("dunnart walker 47")[0] == "E0147"
+    assert not search("quokka").hits

@@ -144,6 +144,7 @@ def codes_import(
             done += len(batch)
             if progress:
                 progress("writing", done, total)
+    get_backend().codes_written_in_bulk(total)
 
 
 def _locked_at(pks: list[int], versions: Mapping[int, int]) -> list[Code]:

@@ -13,6 +13,8 @@ from codes.search.then import CodeSetThen
 
 # Above this many matches a query is broad: ranked by a stored order, never scored in full.
 COUNT_CAP = 500
+# An import writing at least this many codes tidies the index after it (codes_written_in_bulk).
+TIDY_AFTER = 1_000
 # What a search reads: a change to any of these renews the search token (codes.models.SearchToken).
 SEARCHED_TABLES = ("codes_code", "codes_synonym", "codes_codesystem")
 TOKEN_TABLE = "codes_searchtoken"
@@ -181,6 +183,13 @@ class SearchBackend(ABC):
     @abstractmethod
     def repair(self) -> None:
         """Put back sync machinery a schema change may have dropped (after every migrate)."""
+
+    @abstractmethod
+    def codes_written_in_bulk(self, count: int) -> None:
+        """After a write transaction's import added or changed `count` codes: a backend may tidy
+        the index it left (SQLite merges the full-text segments a release of thousands of
+        revisions leaves, which every later search would read; PostgreSQL merges the GIN
+        indexes' pending lists)."""
 
     @contextmanager
     def codes_added_in_bulk(self) -> Iterator[None]:

@@ -17,6 +17,7 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
+    TIDY_AFTER,
     Params,
     QuerySyntax,
     Scope,
@@ -32,6 +33,15 @@ from codes.search.weights import WEIGHTS
 PENDING_LIST_INDEXES = ["codes_code_search_vector", "codes_search_line_vector"]
 
 RANK_WEIGHTS = "{" + ", ".join(str(weight) for _, weight in reversed(WEIGHTS.fields.items())) + "}"
+
+
+def _merge_pending_lists() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT "
+            + ", ".join("gin_clean_pending_list(%s::regclass)" for _ in PENDING_LIST_INDEXES),
+            PENDING_LIST_INDEXES,
+        )
 
 
 class _Tsquery(QuerySyntax):
@@ -144,12 +154,13 @@ class PostgresBackend(SearchBackend):
         waiting in the GIN indexes' pending lists are merged into their trees, so the first
         searches after an import do not read them one by one."""
         yield
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT "
-                + ", ".join("gin_clean_pending_list(%s::regclass)" for _ in PENDING_LIST_INDEXES),
-                PENDING_LIST_INDEXES,
-            )
+        _merge_pending_lists()
+
+    def codes_written_in_bulk(self, count: int) -> None:
+        """An import's revisions wait in the GIN indexes' pending lists too: merged into their
+        trees after an import of at least TIDY_AFTER codes."""
+        if count >= TIDY_AFTER:
+            _merge_pending_lists()
 
     def rebuild(self) -> None:
         """Empty the vocabulary and line tables and let the triggers index every code again."""
