@@ -187,6 +187,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend with its permissions read in one statement.
     "coderef.auth.RolesBackend",
+    # Sessions signed in before RolesBackend name this one: they stay signed in. It reads the
+    # permissions RolesBackend keeps on the user, so a refused permission costs no query.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Optional single sign-on: a proxy that authenticates users and sets a trusted header (off by

@@ -125,3 +125,13 @@ def test_a_user_s_permissions_are_their_groups_and_their_own_read_in_one_stateme
     assert client.get("/codes/cpt/63709/").status_code == 200
     nobody.is_active = False
     assert nobody.get_all_permissions() == set()
+
+
+def test_a_session_signed_in_through_modelbackend_stays_signed_in_and_costs_no_more_queries(
+    client, coder, sample, django_assert_max_num_queries
+):
+    client.force_login(coder, backend="django.contrib.auth.backends.ModelBackend")
+    with django_assert_max_num_queries(1):
+        assert not coder.has_perm("codes.change_code")  # both backends asked, one statement
+    assert client.get("/codes/cpt/63709/").status_code == 200
+    assert client.get("/api/search", {"q": "63709"}).json()["results"][0]["code"] == "63709"
