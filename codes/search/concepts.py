@@ -236,20 +236,23 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
     return entries
 
 
+def starts_like(column: str) -> str:
+    """`column` starts with the parameter (a LIKE pattern ending in `%`), case aside, as the
+    read connection's vendor writes istartswith (which 0023's indexes serve)."""
+    connection = read_connection()
+    cast = connection.ops.lookup_cast("istartswith") % column
+    return f"{cast} {connection.operators['istartswith'] % '%s'}"
+
+
 @lru_cache(maxsize=256)
 def _entries_sql(vendor: str, longer: int, no_index: int, meanings: bool) -> str:
     """The terminology look-up for `longer` word starts, `no_index` ones read for entries other
-    than index entries and, with `meanings`, synonyms by their meaning's start too; written with the
-    vendor's own case-insensitive LIKE (the one istartswith uses, which 0023's indexes serve)."""
-    connection = read_connection()
-    operator = connection.operators["istartswith"] % "%s"
-
-    def starts(column: str) -> str:
-        return f"{connection.ops.lookup_cast('istartswith') % column} {operator}"
-
-    said = [starts("term")] * longer + [f"({starts('term')} AND kind <> '{INDEX}')"] * no_index
+    than index entries and, with `meanings`, synonyms by their meaning's start too (starts_like:
+    written per vendor)."""
+    term, meaning = starts_like("term"), starts_like("meaning")
+    said = [term] * longer + [f"({term} AND kind <> '{INDEX}')"] * no_index
     if meanings:
-        said += [f"({starts('meaning')} AND kind = '{SYNONYM}')"] * (longer + no_index)
+        said += [f"({meaning} AND kind = '{SYNONYM}')"] * (longer + no_index)
     return (
         "SELECT term, meaning, kind, source, source_file, release FROM codes_synonym"
         f" WHERE enabled AND ({' OR '.join(said)})"

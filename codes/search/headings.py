@@ -21,10 +21,17 @@ from codes.search.rows import code_titles, codes_by_id, codes_in_intervals
 
 # How many of the first word hits are looked at: those a coder reads first (the top five).
 WINDOW = 5
-# A heading with more codes under it keeps its place (like an imported family, tiers.FAMILY).
+# How many codes of a family are read: an index entry's family past this says nothing by its first
+# codes in code order (tiers), and a heading with more codes under it keeps its place.
 FAMILY = 100
 # No code set here writes a code under a code this long (without its dot).
 LEAF_LENGTH = 7
+
+
+def headings_among(codes: Sequence[str]) -> set[str]:
+    """The codes of these that have others of them under them (`K80.2` beside `K80.20`)."""
+    listed = sorted(codes)
+    return {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
 
 
 def defaults_first(
@@ -106,8 +113,7 @@ def _default(
     picks the right knee's code), then by default_key (what is picked when the query says
     nothing more), then the title that says least besides the query (ranking.title_fit), then
     in code order."""
-    listed = sorted(code for _, code, _, _ in family)
-    headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
+    headings = headings_among([code for _, code, _, _ in family])
     leaves = [row for row in family if row[1] not in headings]
     # title_fit for the few that may be best only: in order of what their titles may hold at
     # most (ranking.title_bound) and default_key, up to the first that cannot beat the best.

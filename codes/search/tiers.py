@@ -30,7 +30,7 @@ from codes.search.concepts import (
     index_matches,
     terminology_for,
 )
-from codes.search.headings import defaults_first
+from codes.search.headings import FAMILY, defaults_first, headings_among
 from codes.search.intent import placing_implied, preferred_systems
 from codes.search.query import CodeRange, ParsedQuery, Term
 from codes.search.ranking import Ranked, default_key, rank
@@ -40,8 +40,6 @@ from codes.search.typos import Understood, corrected_terms
 from codes.search.weights import WEIGHTS, Band
 
 BLOCK = 50
-# How many codes of an index entry's family are candidates (in code order).
-FAMILY = 100
 _BANDS = WEIGHTS.bands
 
 
@@ -420,8 +418,7 @@ def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
     under it (a code a claim can carry) before the headings, the default (ranking.default_key:
     the general one, that says `unspecified` or `NOS` most, and the initial encounter) before
     the others, then by relevance, then in code order."""
-    listed = sorted(item.code.code for item in ranked)
-    headings = {a for a, b in zip(listed, listed[1:], strict=False) if b.startswith(a)}
+    headings = headings_among([item.code.code for item in ranked])
     entries = {why: n for n, why in enumerate(dict.fromkeys(via.values()))}
     return sorted(
         ranked,

@@ -12,7 +12,7 @@ from rapidfuzz.distance import OSA
 from coderef.routers import read_connection
 from codes.models import Synonym
 from codes.search.backends.base import Scope, SearchBackend
-from codes.search.concepts import Concept, IndexMatch
+from codes.search.concepts import Concept, IndexMatch, starts_like
 from codes.search.query import Term, words_of
 
 VOWELS = "aeiouy"
@@ -117,8 +117,7 @@ def terminology_near(word: str) -> set[str]:
     patterns = [like(start) + "%" for start in sorted(correction_starts(word))]
     if len(word) > 1:
         patterns.append(like(word[0]) + "_" + like(word[1]) + "%")
-    said = f"{connection.ops.lookup_cast('istartswith') % 'term'} "
-    said += connection.operators["istartswith"] % "%s"
+    said = starts_like("term")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT term FROM codes_synonym WHERE enabled AND source <> %s AND "
