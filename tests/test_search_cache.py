@@ -96,3 +96,22 @@ def test_a_rolled_back_write_leaves_the_token_and_a_search_inside_a_transaction_
         raise RuntimeError("rolled back")
     assert SearchToken.objects.get().token == before
     assert found("quokka") == []
+
+
+def test_the_vocabulary_is_read_once_a_change_and_follows_every_edit(editor_client, sample):
+    from django.test.utils import CaptureQueriesContext
+
+    assert search("xenogarft").corrected_query is None  # no such word anywhere yet
+    code = Code.objects.get(code="63710")
+    response = editor_client.post(
+        f"/admin/codes/code/{code.pk}/change/",
+        code_form_data(code, title=code.title + " with xenograft"),
+    )
+    assert response.status_code == 302
+    corrected = search("xenogarft")  # the edit's new word is a correction at once
+    assert (corrected.corrected_query, corrected.hits[0].code.code) == ("xenograft", "63710")
+    with CaptureQueriesContext(connection) as statements:
+        assert search("dural grafft").corrected_query == "dural graft"
+        assert found("cerebrospin fluid")[0] == "G96.00"
+    vocabulary = [s["sql"] for s in statements if "vocab" in s["sql"] or "source <>" in s["sql"]]
+    assert vocabulary == []  # kept since the edit: no statement reads it again

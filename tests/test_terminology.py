@@ -216,6 +216,8 @@ def test_a_correction_prefers_the_coders_words_and_finds_a_dropped_second_letter
     # `secure` and `seizure` are one edit away; `seizure` is a word of the terminology.
     assert corrected_first("sezure") == ("seizure", "R56.9")
     assert corrected_first("siatica") == ("sciatica", "M54.30")
+    # The index's own words are read so too, not only the terminology's.
+    assert corrected_first("peumoconiosis") == ("pneumoconiosis", "J62.8")
 
 
 def test_status_post_a_procedure_is_the_presence_of_its_graft_not_the_procedure(lexicon):

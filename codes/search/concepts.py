@@ -15,7 +15,7 @@ from codes.search.morphology import stem, stem_forms, stem_prefix
 from codes.search.query import Term, words_of
 from codes.search.weights import WEIGHTS
 
-# Index words starting with a prefix (a backend's words_starting), at most MAX_FORMS of them.
+# Index words starting with a prefix (vocabulary.Words.starting), at most MAX_FORMS of them.
 WordsStarting = Callable[[str], list[str]]
 MAX_FORMS = 40
 COMPOUND = "one word or two, the index writes both"
@@ -269,16 +269,9 @@ def concepts_for(
     # A phrase the starter list or an editor says how to read is read their way only.
     curated = {tuple(words_of(entry.term)) for entry in entries if not entry.imported}
     entries = [e for e in entries if not e.imported or tuple(words_of(e.term)) not in curated]
-    read: dict[str, list[str]] = {}
-
-    def starting(prefix: str) -> list[str]:  # each start read once a search
-        if prefix not in read:
-            read[prefix] = words_starting(prefix)
-        return read[prefix]
-
-    entries += compounds(terms, starting)
-    concepts = build_concepts(terms, entries, lambda word: stem_forms(word, starting))
-    return [_completed(concept, starting) for concept in concepts]
+    entries += compounds(terms, words_starting)
+    concepts = build_concepts(terms, entries, lambda word: stem_forms(word, words_starting))
+    return [_completed(concept, words_starting) for concept in concepts]
 
 
 def _completed(concept: Concept, starting: WordsStarting) -> Concept:

@@ -22,6 +22,7 @@ from codes.search import pcs, rows
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
+    MAX_FORMS,
     Concept,
     IndexMatch,
     concepts_for,
@@ -37,6 +38,7 @@ from codes.search.ranking import Ranked, default_key, rank
 from codes.search.results import Hit
 from codes.search.then import CodeSetThen
 from codes.search.typos import Understood, corrected_terms
+from codes.search.vocabulary import SearchWords, search_words
 from codes.search.weights import WEIGHTS, Band
 
 BLOCK = 50
@@ -173,11 +175,12 @@ def text_hits(
     backend = get_backend()
     found = TextHits()
     match, scale = "text", 1.0
-    query = _understood(parsed.terms, backend, scope)
+    words = search_words()
+    query = _understood(parsed.terms, backend, scope, words)
     # The index knows what the titles do not say (`appendectomy`): no typo to correct then.
     if not query.finds or query.doubtful:
         fixed = corrected_terms(
-            backend, query, scope, lambda terms: _understood(terms, backend, scope)
+            backend, query, scope, words, lambda terms: _understood(terms, backend, scope, words)
         )
         # A correction is shown only when it finds something (PostgreSQL's vocabulary keeps the
         # words of deleted codes until the index is rebuilt).
@@ -349,11 +352,15 @@ def _merged(hits: list[Hit], more: list[Hit]) -> list[Hit]:
     return merged
 
 
-def _understood(terms: list[Term], backend: SearchBackend, scope: Scope) -> Understood:
+def _understood(
+    terms: list[Term], backend: SearchBackend, scope: Scope, words: SearchWords
+) -> Understood:
     """The typed terms as concepts, with the index entries they hold and how many codes hold
     them all."""
     entries = terminology_for(terms)
-    concepts = placing_implied(concepts_for(terms, entries, backend.words_starting))
+    concepts = placing_implied(
+        concepts_for(terms, entries, lambda prefix: words.indexed.starting(prefix, MAX_FORMS))
+    )
     matches = pcs.axes(index_matches(concepts, entries + index_entries_through(concepts, entries)))
     then = 0
     if scope.then is not None:

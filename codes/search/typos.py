@@ -9,13 +9,11 @@ from itertools import islice, product
 
 from rapidfuzz.distance import OSA
 
-from coderef.routers import read_connection
-from codes.models import Synonym
 from codes.search.backends.base import Scope, SearchBackend
-from codes.search.concepts import Concept, IndexMatch, starts_like
-from codes.search.query import Term, words_of
+from codes.search.concepts import Concept, IndexMatch
+from codes.search.query import Term
+from codes.search.vocabulary import SearchWords, correction_starts
 
-VOWELS = "aeiouy"
 # How many corrections of one word are tried beside the others, nearest first.
 CHOICES = 4
 # How many combinations of corrections are tried at most.
@@ -61,6 +59,7 @@ def corrected_terms(
     backend: SearchBackend,
     query: Understood,
     scope: Scope,
+    words: SearchWords,
     understand: Callable[[list[Term]], Understood],
 ) -> Understood | None:
     """The query with each correctable word that finds nothing (or is doubtful: no index word,
@@ -85,8 +84,8 @@ def corrected_terms(
         )
         near = []
         if stuck:
-            lexicon = terminology_near(word)
-            candidates = [*backend.vocabulary_near(word), *lexicon]
+            lexicon = words.terminology.near(word)
+            candidates = [*words.indexed.near(word), *lexicon]
             near = best_corrections(word, candidates, prefix=term.prefix, preferred=lexicon)
             near = near[:CHOICES]
             if near and concept is not None and _doubtful(concept):
@@ -104,37 +103,6 @@ def corrected_terms(
         if fixed.finds and (not query.finds or fixed.every_count > query.every_count):
             return fixed
     return None
-
-
-def terminology_near(word: str) -> set[str]:
-    """The words of the enabled entries of the starter list and editors that begin as a
-    correction of `word` may, or as it would with its second letter dropped (`siatica` is
-    `sciatica`: the word's first letter, any, its second). (An imported file's thousands of
-    titles say words the code sets' vocabulary has: reading them for every typo would cost more
-    than they find.) By the vendor's case-insensitive LIKE, which 0023's index serves."""
-    connection = read_connection()
-    like = connection.ops.prep_for_like_query
-    patterns = [like(start) + "%" for start in sorted(correction_starts(word))]
-    if len(word) > 1:
-        patterns.append(like(word[0]) + "_" + like(word[1]) + "%")
-    said = starts_like("term")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT term FROM codes_synonym WHERE enabled AND source <> %s AND "
-            f"({' OR '.join([said] * len(patterns))})",
-            [Synonym.Source.IMPORT.value, *patterns],
-        )
-        return {word for (term,) in cursor.fetchall() for word in words_of(term)}
-
-
-def correction_starts(word: str) -> set[str]:
-    """How a correction of `word` may begin: its first two letters, or those with a typo in the
-    second letter (dropped, doubled, swapped, or another vowel for a vowel: `dimentia` is
-    `dementia`). Typos in the first letter are not guessed at."""
-    starts = {word[:2], word[0] + word[2:3], word[1:2] + word[0]}
-    if word[1:2] and word[1] in VOWELS:
-        starts.update(word[0] + vowel for vowel in VOWELS)
-    return {s for s in starts if len(s) == 2}
 
 
 def best_corrections(

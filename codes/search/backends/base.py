@@ -169,12 +169,9 @@ class SearchBackend(ABC):
         that hold every concept, shortest line first, ties by code id."""
 
     @abstractmethod
-    def vocabulary_near(self, word: str) -> list[str]:
-        """Index words that may be what a misspelt `word` meant (a superset; ranked in typos)."""
-
-    @abstractmethod
-    def words_starting(self, prefix: str) -> list[str]:
-        """Up to concepts.MAX_FORMS index words that start with `prefix`, in byte order."""
+    def vocabulary(self) -> list[str]:
+        """Every word of the index (PostgreSQL's may keep a deleted code's words until the index
+        is rebuilt: the vocabulary is a superset, codes.search.vocabulary)."""
 
     @abstractmethod
     def rebuild(self) -> None:

@@ -1,6 +1,6 @@
 """PostgreSQL: a weighted tsvector column on codes_code filled by a trigger, a GIN index over it,
-a vocabulary table with a pg_trgm index for the typo step, and a table of lines (the title and
-each inclusion term, with its length, tsvector and its code's system and status) kept in step by
+a table of the index's words (codes.search.vocabulary), and a table of lines (the title and each
+inclusion term, with its length, tsvector and its code's system and status) kept in step by
 triggers (one a statement for inserts, which an import's COPY makes in one go, one a row for
 updates and deletes); made by migrations 0009, 0011, 0012 and 0019, whose SQL is frozen there.
 
@@ -22,9 +22,8 @@ from codes.search.backends.base import (
     QuerySyntax,
     Scope,
     SearchBackend,
-    successor,
 )
-from codes.search.concepts import MAX_FORMS, Concept
+from codes.search.concepts import Concept
 from codes.search.weights import WEIGHTS
 
 # ts_rank's weights array is in label order D, C, B, A; migration 0009 labels the fields A, B, C,
@@ -125,24 +124,10 @@ class PostgresBackend(SearchBackend):
             [*params, limit],
         )
 
-    def vocabulary_near(self, word: str) -> list[str]:
-        """The 30 vocabulary words most like `word` by trigrams."""
+    def vocabulary(self) -> list[str]:
+        """The vocabulary table's words (its triggers add a code's new words)."""
         with read_connection().cursor() as cursor:
-            cursor.execute(
-                "SELECT term FROM codes_search_vocabulary WHERE term %% %s "
-                "ORDER BY term <-> %s, term LIMIT 30",
-                [word, word],
-            )
-            return [row[0] for row in cursor.fetchall()]
-
-    def words_starting(self, prefix: str) -> list[str]:
-        """Vocabulary words starting with `prefix`: one range scan of its primary key."""
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                "SELECT term FROM codes_search_vocabulary WHERE term >= %s AND term < %s "
-                'ORDER BY term COLLATE "C" LIMIT %s',
-                [prefix, successor(prefix), MAX_FORMS],
-            )
+            cursor.execute("SELECT term FROM codes_search_vocabulary")
             return [row[0] for row in cursor.fetchall()]
 
     def repair(self) -> None:

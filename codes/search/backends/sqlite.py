@@ -24,10 +24,8 @@ from codes.search.backends.base import (
     QuerySyntax,
     Scope,
     SearchBackend,
-    successor,
 )
-from codes.search.concepts import MAX_FORMS, Concept
-from codes.search.typos import correction_starts
+from codes.search.concepts import Concept
 from codes.search.weights import WEIGHTS
 
 TABLE = "codes_code_fts"
@@ -161,28 +159,10 @@ class SQLiteBackend(SearchBackend):
             [*params, limit],
         )
 
-    def vocabulary_near(self, word: str) -> list[str]:
-        """Vocabulary words of about the word's length that begin as a correction may."""
-        # A few short range scans of the FTS vocabulary instead of reading all of it.
-        found: list[str] = []
+    def vocabulary(self) -> list[str]:
+        """The FTS vocabulary's words: one scan of the index's terms."""
         with read_connection().cursor() as cursor:
-            for start in sorted(correction_starts(word)):
-                cursor.execute(
-                    f"SELECT term FROM {TABLE}_vocab WHERE term >= %s AND term < %s "
-                    "AND length(term) BETWEEN %s AND %s",
-                    [start, start[0] + chr(ord(start[1]) + 1), len(word) - 3, len(word) + 3],
-                )
-                found.extend(row[0] for row in cursor.fetchall())
-        return found
-
-    def words_starting(self, prefix: str) -> list[str]:
-        """Vocabulary words starting with `prefix`: one range scan of the FTS vocabulary."""
-        with read_connection().cursor() as cursor:
-            cursor.execute(
-                f"SELECT term FROM {TABLE}_vocab WHERE term >= %s AND term < %s "
-                "ORDER BY term LIMIT %s",
-                [prefix, successor(prefix), MAX_FORMS],
-            )
+            cursor.execute(f"SELECT term FROM {TABLE}_vocab")
             return [row[0] for row in cursor.fetchall()]
 
     def codes_written_in_bulk(self, count: int) -> None:
