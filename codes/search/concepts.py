@@ -10,6 +10,7 @@ from math import log
 from typing import NamedTuple
 
 from coderef.routers import read_connection
+from codes.cache import kept
 from codes.models import Synonym
 from codes.search.morphology import stem, stem_forms, stem_prefix
 from codes.search.query import Term, words_of
@@ -190,11 +191,13 @@ def terminology_for(terms: Sequence[Term]) -> list[Entry]:
 
 def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[Entry]:
     """The index entries that may apply through the words the entries gave the concepts (`broken
-    hip` -> `fracture of femur` reaches `fracture, hip`), beyond those already read."""
+    hip` -> `fracture of femur` reaches `fracture, hip`), beyond those already read, in the
+    order the concepts' ways of writing give their words (a phrase's own translation before its
+    words read one by one: `stomach flu` reaches `gastroenteritis` before `influenza`)."""
     typed = {m.typed for concept in concepts for m in concept.alternatives[0].words}
-    said = {m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words}
+    said = [m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words]
     known = set(entries)
-    more = _entries_starting(sorted(said - typed - FUNCTION_WORDS), INDEX)
+    more = _entries_starting([w for w in said if w not in typed and w not in FUNCTION_WORDS], INDEX)
     return [entry for entry in more if entry not in known]
 
 
@@ -202,8 +205,33 @@ def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry])
 _SAY_NOTHING = frozenset(stem_prefix(word) for word in FUNCTION_WORDS)
 
 
+# The entries of each word start, read once per content token (codes.cache.kept): a coder's words
+# recur (`left`, `fracture`, `injection`), and a common start reads a thousand imported entries.
+# At most this many starts are held; past it the memo starts afresh.
+MEMO_STARTS = 1024
+
+
 def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Entry]:
-    starts = sorted({stem_prefix(word) for word in words})
+    """The enabled entries (of `kind`, or of every kind) with a side starting as one of the
+    words' stems does: those of the first word's start first, each start's in the order they
+    were written."""
+    memo: dict[tuple[str, str | None], tuple[tuple[int, Entry], ...]] = kept(
+        "terminology-starts", dict
+    )
+    found: dict[int, Entry] = {}
+    for start in dict.fromkeys(stem_prefix(word) for word in words):
+        if (start, kind) not in memo:
+            if len(memo) >= MEMO_STARTS:
+                memo.clear()
+            memo[start, kind] = _read_start(start, kind)
+        for pk, entry in memo[start, kind]:
+            found.setdefault(pk, entry)
+    return list(found.values())
+
+
+def _read_start(start: str, kind: str | None) -> tuple[tuple[int, Entry], ...]:
+    """The entries (with their ids) of one start: by their term; a synonym by its meaning too,
+    when entries of every kind are read."""
     # A lone letter (`w/o`, `r/o`) starts abbreviations, not index entries: read as a start of
     # every index entry, it would read thousands (`Other ...`, `Open ...`).
     # Only a synonym is read from its meaning's side too (an index entry's is a code), and only
@@ -211,29 +239,27 @@ def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Ent
     # their term (filtered by kind in SQL, the planner would read every entry of the kind).
     # So is a word that says nothing on its own (`other`, `unspecified`): thousands of imported
     # index entries (ICD-9-CM titles) start `Other ...`, and none of them is found by its start.
-    longer = [w for w in starts if len(w) > 1 and w not in _SAY_NOTHING]
-    no_index = [] if kind == INDEX else [w for w in starts if w not in longer]
-    if not longer and not no_index:
-        return []
+    longer = len(start) > 1 and start not in _SAY_NOTHING
+    if kind == INDEX and not longer:
+        return ()
     connection = read_connection()
-    sql = _entries_sql(connection.vendor, len(longer), len(no_index), kind is None)
-    like = connection.ops.prep_for_like_query
-    params = [like(w) + "%" for w in (*longer, *no_index, *(starts if kind is None else ()))]
+    sql = _entries_sql(connection.vendor, longer, kind is None)
+    pattern = connection.ops.prep_for_like_query(start) + "%"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [pattern] * (1 + (kind is None)))
         rows = cursor.fetchall()
-    kinds = dict(Synonym.Kind.choices)
-    whys: dict[tuple[str, str, str, str], tuple[str, bool]] = {}
-    entries = []
-    for term, meaning, row_kind, source, source_file, release in rows:
-        if kind is not None and row_kind != kind:
-            continue
-        origin = (row_kind, source, source_file, release)
-        if origin not in whys:
-            label = Synonym(source=source, source_file=source_file, release=release).source_label
-            whys[origin] = f"{kinds[row_kind]}, {label}", source == Synonym.Source.IMPORT
-        entries.append(Entry(term, meaning, row_kind, *whys[origin]))
-    return entries
+    return tuple(
+        (pk, Entry(term, meaning, row_kind, *_why(row_kind, source, source_file, release)))
+        for pk, term, meaning, row_kind, source, source_file, release in rows
+        if kind is None or row_kind == kind
+    )
+
+
+@lru_cache(maxsize=256)
+def _why(kind: str, source: str, source_file: str, release: str) -> tuple[str, bool]:
+    """An entry's `why` (its kind and where it came from) and whether an imported file gave it."""
+    label = Synonym(source=source, source_file=source_file, release=release).source_label
+    return f"{dict(Synonym.Kind.choices)[kind]}, {label}", source == Synonym.Source.IMPORT
 
 
 def starts_like(column: str) -> str:
@@ -244,18 +270,18 @@ def starts_like(column: str) -> str:
     return f"{cast} {connection.operators['istartswith'] % '%s'}"
 
 
-@lru_cache(maxsize=256)
-def _entries_sql(vendor: str, longer: int, no_index: int, meanings: bool) -> str:
-    """The terminology look-up for `longer` word starts, `no_index` ones read for entries other
-    than index entries and, with `meanings`, synonyms by their meaning's start too (starts_like:
-    written per vendor)."""
+@lru_cache(maxsize=16)
+def _entries_sql(vendor: str, longer: bool, meanings: bool) -> str:
+    """The terminology look-up of one word start: every entry whose term starts so (`longer`) or
+    only those that are no index entries, and with `meanings`, the synonyms whose meaning starts
+    so too (starts_like: written per vendor)."""
     term, meaning = starts_like("term"), starts_like("meaning")
-    said = [term] * longer + [f"({term} AND kind <> '{INDEX}')"] * no_index
+    said = [term if longer else f"({term} AND kind <> '{INDEX}')"]
     if meanings:
-        said += [f"({meaning} AND kind = '{SYNONYM}')"] * (longer + no_index)
+        said.append(f"({meaning} AND kind = '{SYNONYM}')")
     return (
-        "SELECT term, meaning, kind, source, source_file, release FROM codes_synonym"
-        f" WHERE enabled AND ({' OR '.join(said)})"
+        "SELECT id, term, meaning, kind, source, source_file, release FROM codes_synonym"
+        f" WHERE enabled AND ({' OR '.join(said)}) ORDER BY id"
     )
 
 
