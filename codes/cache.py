@@ -4,7 +4,9 @@ code systems, synonyms, comparison notes and the codebook's reference data, so n
 a value from before a change, whoever made it and through whichever process."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar, cast
 
 from django.core.cache import caches
@@ -19,15 +21,35 @@ CACHE_SECONDS = 600
 T = TypeVar("T")
 
 
+# The token one read-only piece of work (a search) reads everything under, once (one_token).
+_HELD: ContextVar[int | None] = ContextVar("content_token_held", default=None)
+
+
 def content_token() -> int | None:
     """The content token, or None inside a transaction or while the token row is missing (see
     ContentCache)."""
     if connection.in_atomic_block:
         return None
+    held = _HELD.get()
+    if held is not None:
+        return held
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {SearchToken._meta.db_table} ORDER BY id LIMIT 1")
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+@contextmanager
+def one_token() -> Iterator[None]:
+    """Inside the block, the content token is read once: a read-only piece of work (a search,
+    which asks for it for its result, the code systems, the vocabulary and each word start's
+    entries) reads all it keeps under one token. Nothing inside may write: a write's new token
+    would not be seen."""
+    held = _HELD.set(content_token())
+    try:
+        yield
+    finally:
+        _HELD.reset(held)
 
 
 # Values `kept` in this process: (namespace) -> (the token they were read under, the value).

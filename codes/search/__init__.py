@@ -12,7 +12,7 @@ change (codes.cache).
 from datetime import date
 
 from coderef.routers import replica_reads
-from codes.cache import ContentCache
+from codes.cache import ContentCache, one_token
 from codes.search.backends.base import COUNT_CAP, Scope
 from codes.search.query import parse
 from codes.search.results import Hit, SearchResult
@@ -44,7 +44,7 @@ def search(
     Reads go to the read replica when one is configured (coderef.routers). Results are cached
     (codes.cache).
     """
-    with replica_reads():
+    with replica_reads(), one_token():
         scope = None if systems is None else sorted(systems)
         return ContentCache().get_or_compute(
             "search",
