@@ -1,7 +1,7 @@
 """Highlights: a ranked code's title and best fragment as escaped HTML with <mark> around the
 matched words. Made only for the hits a page shows, not for every candidate ranked."""
 
-from django.utils.html import escape
+from html import escape  # Django's escape is this one behind a lazy-string check a call
 
 from codes.search.ranking import AnalysedText, Ranked
 
@@ -20,8 +20,9 @@ def _mark(field: AnalysedText, positions: set[int], start: int = 0, end: int | N
     end = len(field.text) if end is None else end
     out: list[str] = []
     cursor = start
-    for i, (s, e) in enumerate(field.spans):
-        if i in positions and start <= s and e <= end:
+    for i in sorted(positions):
+        s, e = field.spans[i]
+        if start <= s and e <= end:
             out.append(escape(field.text[cursor:s]))
             out.append(f"<mark>{escape(field.text[s:e])}</mark>")
             cursor = e

@@ -14,8 +14,7 @@ never scores above the hit before it (scores_in_order).
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-
-from django.utils.html import escape
+from html import escape
 
 from codes.models import Code, CodeSystem
 from codes.search import pcs, rows
