@@ -80,18 +80,19 @@ def analyse(text: str, head_ends: frozenset[str] = frozenset()) -> AnalysedText:
     ascii_only = text.isascii()  # most texts: no accents to take off word by word
     for match in _WORD_SPAN.finditer(text):
         between = text[previous_end : match.start()]
-        if "\n" in between:
-            lines.append(range(line_start, len(words)))
-            line_start, depth, in_head = len(words), 0, True
-        elif _QUALIFIERS_START.search(between) and not depth:
-            in_head = False
-        if _CLAUSE_BREAK.search(between):
-            negation_depth = None
-        for ch in between:
-            if ch in "([":
-                depth += 1
-            elif ch in ")]":
-                depth = max(depth - 1, 0)
+        if between != " ":  # most words follow one space, which changes nothing
+            if "\n" in between:
+                lines.append(range(line_start, len(words)))
+                line_start, depth, in_head = len(words), 0, True
+            elif _QUALIFIERS_START.search(between) and not depth:
+                in_head = False
+            if _CLAUSE_BREAK.search(between):
+                negation_depth = None
+            for ch in between:
+                if ch in "([":
+                    depth += 1
+                elif ch in ")]":
+                    depth = max(depth - 1, 0)
         word = match.group().lower() if ascii_only else "".join(words_of(match.group()))
         if word in NEGATION_ENDS or (negation_depth is not None and depth < negation_depth):
             negation_depth = None
