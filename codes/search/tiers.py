@@ -233,10 +233,12 @@ def text_hits(
     # Then the codes with all words in their title or one inclusion term, shortest line first,
     # then the other codes with all words, then those with some.
     start = 0
+    in_lines = 0  # codes read with every concept in one line, while there may be more
     while every_count and len(found.hits) < wanted:
         ids = backend.line_ids(concepts, scope, start=start, size=BLOCK)
         add_ids(ids, _BANDS.all_words_in_line)
         if len(ids) < BLOCK:
+            in_lines = start + len(ids)
             break
         start += BLOCK
 
@@ -256,7 +258,10 @@ def text_hits(
             add_ids(ids, band)
             start += BLOCK
 
-    add_tier(concepts, True, every_count, _BANDS.all_words)
+    # Every code with all words has them in one line when the lines read hold as many codes:
+    # nothing is left for the next tier to find.
+    if in_lines != every_count:
+        add_tier(concepts, True, every_count, _BANDS.all_words)
     add(families, _BANDS.imported_index_family, imported_via)
     if some_count and len(found.hits) < wanted:
         # Where codes hold only some concepts, a rare one counts more (and, past COUNT_CAP such
