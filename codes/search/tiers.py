@@ -266,7 +266,7 @@ def text_hits(
     if some_count and len(found.hits) < wanted:
         # Where codes hold only some concepts, a rare one counts more (and, past COUNT_CAP such
         # codes, those holding a rare one come first); counted only when this tier is reached.
-        held = [backend.count([concept], scope, every=True) for concept in concepts]
+        held = backend.held(concepts, scope)
         ranking = idf_weights(concepts, held, COUNT_CAP)
         rare = [
             replace(c, significant=c.significant and n <= COUNT_CAP)

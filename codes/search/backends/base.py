@@ -111,6 +111,11 @@ class SearchBackend(ABC):
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
+    def held(self, concepts: Sequence[Concept], scope: Scope) -> list[int]:
+        """How many codes hold each concept, at most COUNT_CAP+1: what tells a rare concept from
+        a common one (concepts.idf_weights)."""
+        return [self.count([concept], scope, every=True) for concept in concepts]
+
     @abstractmethod
     def _from(self) -> str:
         """The FROM clause of a match query: the index joined to `codes_code c` as needed."""

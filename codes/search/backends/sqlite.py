@@ -17,6 +17,7 @@ from django.db import connection
 
 from coderef.routers import read_connection
 from codes.search.backends.base import (
+    COUNT_CAP,
     SEARCHED_TABLES,
     TIDY_AFTER,
     TOKEN_TABLE,
@@ -141,6 +142,21 @@ class SQLiteBackend(SearchBackend):
             code_id="c.id", system_id="c.system_id", active="c.status <> 'deleted'"
         )
         return sql + then, [*params, *then_params]
+
+    def held(self, concepts: Sequence[Concept], scope: Scope) -> list[int]:
+        """Over every system and today's codes, counted in the index alone, one statement for
+        all: a deleted code's row counts too (a few in a hundred of any word's), which tells a
+        rare concept from a common one as well, at a third of the cost of reading each code's
+        status."""
+        if scope.system_ids is not None or scope.then is not None:
+            return super().held(concepts, scope)
+        each = f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s))"
+        params: Params = []
+        for concept in concepts:
+            params += [FTS5.text([concept], every=True), COUNT_CAP + 1]
+        with read_connection().cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join([each] * len(concepts)), params)
+            return [int(n) for n in cursor.fetchone()]
 
     def _from(self) -> str:
         return f"{TABLE} f JOIN codes_code c ON c.id = (f.rowid & {ID_MASK})"
