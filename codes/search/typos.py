@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import islice, product
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from codes.search.backends.base import Scope, SearchBackend
@@ -119,19 +120,25 @@ def best_corrections(
     limit = 1 if len(word) <= 5 else 2 if len(word) <= 9 else 3
     starts = correction_starts(word)
     liked = frozenset(preferred)
-    scored = []
-    for candidate in set(candidates):
-        dropped = candidate[:1] == word[:1] and candidate[2:3] == word[1:2]
-        if candidate == word or not candidate.isalpha():
-            continue
-        if candidate[:2] not in starts and not dropped:
-            continue
-        # Damerau-Levenshtein (optimal string alignment), limit + 1 when larger.
-        distance = OSA.distance(word, candidate, score_cutoff=limit)
-        if prefix:
-            distance = min(distance, OSA.distance(word, candidate[: len(word)], score_cutoff=limit))
-        if distance <= limit:
-            scored.append(
-                (distance, candidate not in liked, abs(len(candidate) - len(word)), candidate)
-            )
+    pool = list(set(candidates))
+    # Damerau-Levenshtein (optimal string alignment) over them all at once, those within limit.
+    near = {pool[n]: d for _, d, n in _within(word, pool, limit)}
+    if prefix:
+        for _, d, n in _within(word, [candidate[: len(word)] for candidate in pool], limit):
+            near[pool[n]] = min(near.get(pool[n], d), d)
+    scored = [
+        (distance, candidate not in liked, abs(len(candidate) - len(word)), candidate)
+        for candidate, distance in near.items()
+        if candidate != word
+        and candidate.isalpha()
+        and (
+            candidate[:2] in starts
+            or (candidate[:1] == word[:1] and candidate[2:3] == word[1:2])  # dropped
+        )
+    ]
     return [candidate for *_, candidate in sorted(scored)]
+
+
+def _within(word: str, candidates: list[str], limit: int) -> list[tuple[str, int, int]]:
+    """(candidate, distance, position) of the candidates within `limit` edits of the word."""
+    return process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
