@@ -323,3 +323,18 @@ def test_a_phrase_that_is_an_entry_is_also_found_word_by_word(lexicon):
     hit = search("laparoscopic cholecystectomy").hits[0]
     assert hit.code.code == "0FT44ZZ"
     assert "laparoscopic -> percutaneous endoscopic" in hit.why
+
+
+def test_the_entries_kept_per_word_start_stay_within_their_bound(lexicon, monkeypatch):
+    from codes.search import concepts
+
+    fresh = {start: concepts._read_start(start, None) for start in ("fractur", "heart", "flu")}
+    assert all(fresh.values())
+    bound = max(len(read) for read in fresh.values()) + 1
+    monkeypatch.setattr(concepts, "MEMO_ENTRIES", bound)
+    memo = concepts._StartMemo()
+    for _ in range(2):
+        for start, read in fresh.items():
+            assert memo.entries(start, None) == read  # what a fresh read gives, kept or not
+            assert memo.held <= bound
+    assert len(memo) < len(fresh)  # it started afresh rather than grow past its bound

@@ -207,24 +207,34 @@ _SAY_NOTHING = frozenset(stem_prefix(word) for word in FUNCTION_WORDS)
 
 # The entries of each word start, read once per content token (codes.cache.kept): a coder's words
 # recur (`left`, `fracture`, `injection`), and a common start reads a thousand imported entries.
-# At most this many starts are held; past it the memo starts afresh.
-MEMO_STARTS = 1024
+# At most this many entries are held (some 15 MB); past it the memo starts afresh.
+MEMO_ENTRIES = 50_000
+
+
+class _StartMemo(dict[tuple[str, str | None], tuple[tuple[int, Entry], ...]]):
+    """Each (start, kind)'s entries with their ids, and how many entries it holds in all."""
+
+    held = 0
+
+    def entries(self, start: str, kind: str | None) -> tuple[tuple[int, Entry], ...]:
+        if (start, kind) not in self:
+            read = _read_start(start, kind)
+            if self.held + len(read) > MEMO_ENTRIES:
+                self.clear()
+                self.held = 0
+            self[start, kind] = read
+            self.held += len(read)
+        return self[start, kind]
 
 
 def _entries_starting(words: Sequence[str], kind: str | None = None) -> list[Entry]:
     """The enabled entries (of `kind`, or of every kind) with a side starting as one of the
     words' stems does: those of the first word's start first, each start's in the order they
     were written."""
-    memo: dict[tuple[str, str | None], tuple[tuple[int, Entry], ...]] = kept(
-        "terminology-starts", dict
-    )
+    memo = kept("terminology-starts", _StartMemo)
     found: dict[int, Entry] = {}
     for start in dict.fromkeys(stem_prefix(word) for word in words):
-        if (start, kind) not in memo:
-            if len(memo) >= MEMO_STARTS:
-                memo.clear()
-            memo[start, kind] = _read_start(start, kind)
-        for pk, entry in memo[start, kind]:
+        for pk, entry in memo.entries(start, kind):
             found.setdefault(pk, entry)
     return list(found.values())
 
