@@ -338,3 +338,16 @@ def test_the_entries_kept_per_word_start_stay_within_their_bound(lexicon, monkey
             assert memo.entries(start, None) == read  # what a fresh read gives, kept or not
             assert memo.held <= bound
     assert len(memo) < len(fresh)  # it started afresh rather than grow past its bound
+
+
+def test_an_index_entry_holds_only_as_the_query_says_its_words(lexicon):
+    assert Code.objects.filter(code="J45.909").exists()  # in the sample
+    add_code("icd10cm", "J45.901", "Unspecified asthma with (acute) exacerbation")
+    # `asthma, with exacerbation` -> J45.901 is no answer to an exacerbation the coder ruled out.
+    assert codes_for("asthma without exacerbation")[0] == "J45.909"
+    assert "asthma, with exacerbation" not in search("asthma without exacerbation").hits[0].why
+    with_it = search("asthma with exacerbation").hits[0]
+    assert (with_it.code.code, with_it.matched_via[0]) == (
+        "J45.901",
+        "asthma, with exacerbation -> J45.901 (index entry, starter list)",
+    )

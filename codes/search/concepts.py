@@ -359,15 +359,35 @@ def _index_stems(term: str) -> tuple[str, ...]:
     return tuple(stem(word) for word in words_of(term) if word not in FILLER_WORDS)
 
 
+@lru_cache(maxsize=65536)
+def _index_negated(term: str) -> frozenset[str]:
+    """The stems an index entry says are absent: its words after a negation, up to the next
+    comma (`hernia, inguinal, without obstruction`)."""
+    negated = set()
+    for part in term.split(","):
+        words = words_of(part)
+        for n, word in enumerate(words):
+            if word in NEGATIONS:
+                negated.update(stem(w) for w in words[n + 1 :] if w not in FILLER_WORDS)
+    return frozenset(negated - {stem(word) for word in NEGATIONS})
+
+
 def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[IndexMatch]:
     """The index entries every word of which the query holds, as typed, in another form or
     through a translation: `femur neck fractures` and `broken hip` (`broken` -> `fracture`) hold
-    `fracture, femur, neck` and `fracture, hip`."""
+    `fracture, femur, neck` and `fracture, hip`. A word holds only as the query says it: negated
+    where the entry negates it, not where the entry says it is there (`asthma without
+    exacerbation` does not hold `asthma, with exacerbation`)."""
     said = [
         [frozenset(stem(m.typed) for m in alternative.words) for alternative in c.alternatives]
         for c in concepts
     ]
     pool = frozenset().union(*(ways for concept in said for ways in concept))
+    # As the coder typed them (another way of writing a concept may not carry the negation:
+    # `w/o` read word by word).
+    typed = [m for c in concepts for m in c.alternatives[0].words]
+    said_so = {stem(m.typed) for m in typed if not m.negated}
+    only_negated = frozenset({stem(m.typed) for m in typed if m.negated} - said_so)
     found = []
     depth: list[int] = []
     for entry in entries:
@@ -375,7 +395,11 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             continue
         words = _index_stems(entry.term)
         # Most entries read hold a word the query lacks: stop at the first.
-        if words and all(word in pool for word in words):
+        if (
+            words
+            and all(word in pool for word in words)
+            and only_negated & set(words) == _index_negated(entry.term)
+        ):
             stems = frozenset(words)
             # Each significant typed word is the entry's own, or its concept's other way of
             # writing shares a word with the entry (`broken` -> `fracture` for `fracture, hip`).
