@@ -351,3 +351,20 @@ def test_an_index_entry_holds_only_as_the_query_says_its_words(lexicon):
         "J45.901",
         "asthma, with exacerbation -> J45.901 (index entry, starter list)",
     )
+
+
+def test_of_two_codes_saying_nos_the_plainer_nos_term_comes_first(lexicon):
+    system = CodeSystem.objects.get(slug="icd10cm")
+    for code, side in (("K40.20", "Bilateral"), ("K40.90", "Unilateral")):
+        terms = f"{side} inguinal hernia NOS"
+        if side == "Unilateral":
+            terms = "Inguinal hernia NOS\n" + terms
+        Code.objects.create(
+            system=system,
+            code=code,
+            title=f"{side} inguinal hernia, without obstruction or gangrene, "
+            "not specified as recurrent",
+            inclusion_terms=terms,
+        )
+    # `Inguinal hernia NOS` is where the index sends the plain term: the unilateral code.
+    assert codes_for("inguinal hernia without obstruction or gangrene")[:2] == ["K40.90", "K40.20"]

@@ -363,7 +363,7 @@ def _index_stems(term: str) -> tuple[str, ...]:
 def _index_negated(term: str) -> frozenset[str]:
     """The stems an index entry says are absent: its words after a negation, up to the next
     comma (`hernia, inguinal, without obstruction`)."""
-    negated = set()
+    negated: set[str] = set()
     for part in term.split(","):
         words = words_of(part)
         for n, word in enumerate(words):

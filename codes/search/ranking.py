@@ -339,20 +339,32 @@ def rank(
     return _siblings_in_code_order(ranked, defaults)
 
 
-def default_key(title: str, inclusion_terms: str) -> tuple[int, bool]:
+def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, int]:
     """How a code ranks among codes that answer the query as well, best first: the one that
     says `unspecified` most (or whose inclusion terms say `NOS`: where the index sends the plain
     term), then an initial encounter (ICD-10-CM I.C.19.a: what an injury is coded as while it is
     treated)."""
     title = title.lower()
-    says_nos = " NOS" in inclusion_terms and any(
-        line.rstrip().endswith(" NOS") for line in inclusion_terms.splitlines()
+    nos = (
+        [
+            len(line.split())
+            for line in inclusion_terms.splitlines()
+            if line.rstrip().endswith(" NOS")
+        ]
+        if " NOS" in inclusion_terms
+        else []
     )
-    return (-(title.count("unspecified") + says_nos), "initial encounter" not in title)
+    # Of two codes saying NOS, the one with the plainer NOS term (`Inguinal hernia NOS` beside
+    # `Bilateral inguinal hernia NOS`): where the index sends the plain term.
+    return (
+        -(title.count("unspecified") + bool(nos)),
+        "initial encounter" not in title,
+        min(nos, default=0),
+    )
 
 
 def _siblings_in_code_order(
-    ranked: list[Ranked], defaults: dict[int, tuple[int, bool]]
+    ranked: list[Ranked], defaults: dict[int, tuple[int, bool, int]]
 ) -> list[Ranked]:
     """Among codes that tie (score and default_key, `defaults` by id of the Ranked), siblings
     (codes that differ in their last character only) in code order, not shortest title first:
