@@ -44,6 +44,7 @@ WORD_NEGATIONS = frozenset({"non"})
 # The stems of words that say nothing of their own beside an index entry's: joining words and
 # negations (what `w/`, `w/o` stand for).
 _QUIET_STEMS = frozenset(stem(word) for word in FUNCTION_WORDS | NEGATIONS)
+_NEGATION_STEMS = frozenset(stem(word) for word in NEGATIONS)
 
 
 @dataclass(frozen=True)
@@ -369,7 +370,7 @@ def _index_negated(term: str) -> frozenset[str]:
         for n, word in enumerate(words):
             if word in NEGATIONS:
                 negated.update(stem(w) for w in words[n + 1 :] if w not in FILLER_WORDS)
-    return frozenset(negated - {stem(word) for word in NEGATIONS})
+    return frozenset(negated - _NEGATION_STEMS)
 
 
 def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[IndexMatch]:
