@@ -368,3 +368,63 @@ def test_of_two_codes_saying_nos_the_plainer_nos_term_comes_first(lexicon):
         )
     # `Inguinal hernia NOS` is where the index sends the plain term: the unilateral code.
     assert codes_for("inguinal hernia without obstruction or gangrene")[:2] == ["K40.90", "K40.20"]
+
+
+def _index_entry(term: str, target: str) -> None:
+    Synonym.objects.create(
+        term=term, meaning=target, kind="index", source="import", source_file="icd10pcs.db"
+    )
+
+
+def test_an_index_entry_sharing_one_word_of_a_long_translation_does_not_cover_it(lexicon):
+    add_code(
+        "icd10pcs",
+        "4A023N7",
+        "Measurement of Cardiac Sampling and Pressure, Left Heart, Percutaneous Approach",
+    )
+    add_code("icd10pcs", "XXE5XN6", "Measurement of Infection, Whole Blood Nucleic Acid")
+    # `Measurement` says one word of what `left heart catheterization` translates to.
+    _index_entry("Measurement", "XXE5XN6")
+    hits = search("left heart catheterization").hits
+    assert hits[0].code.code == "4A023N7"
+    assert "XXE5XN6" not in [hit.code.code for hit in hits]
+
+
+def test_a_phrase_no_code_holds_whole_is_read_word_by_word(lexicon):
+    add_code("icd10pcs", "0UT94ZZ", "Resection of Uterus, Percutaneous Endoscopic Approach")
+    add_code("icd10pcs", "0UT90ZZ", "Resection of Uterus, Open Approach")
+    _index_entry("Hysterectomy, Total", "0UT9")
+    # `total laparoscopic hysterectomy` is a phrase of the lexicon (TLH); no title holds `total`.
+    hit = search("total laparoscopic hysterectomy").hits[0]
+    assert hit.code.code == "0UT94ZZ"
+    assert "laparoscopic -> percutaneous endoscopic" in hit.why
+
+
+def test_of_pcs_codes_that_tie_the_one_without_a_qualifier_comes_first(lexicon):
+    for code, title in (
+        (
+            "0270346",
+            "Dilation of Coronary Artery, One Artery, Bifurcation, with Drug-eluting "
+            "Intraluminal Device, Percutaneous Approach",
+        ),
+        (
+            "027034Z",
+            "Dilation of Coronary Artery, One Artery with Drug-eluting Intraluminal "
+            "Device, Percutaneous Approach",
+        ),
+        (
+            "027004Z",
+            "Dilation of Coronary Artery, One Artery with Drug-eluting Intraluminal "
+            "Device, Open Approach",
+        ),
+    ):
+        add_code("icd10pcs", code, title)
+    # PCI is percutaneous; a bifurcation is something more than a stent placed.
+    assert codes_for("PCI with drug-eluting stent one artery")[:2] == ["027034Z", "0270346"]
+
+
+def test_a_total_joint_replacement_is_a_prosthesis(lexicon):
+    for code, device in (("0SRC0EZ", "Articulating Spacer"), ("0SRC0JZ", "Synthetic Substitute")):
+        add_code("icd10pcs", code, f"Replacement of Right Knee Joint with {device}, Open Approach")
+    for query in ("total knee replacement right", "TKA right", "total knee arthroplasty right"):
+        assert codes_for(query)[0] == "0SRC0JZ", query

@@ -297,17 +297,24 @@ def _entries_sql(vendor: str, longer: bool, meanings: bool) -> str:
 
 
 def concepts_for(
-    terms: Sequence[Term], entries: Sequence[Entry], words_starting: WordsStarting
+    terms: Sequence[Term],
+    entries: Sequence[Entry],
+    words_starting: WordsStarting,
+    *,
+    phrases: bool = True,
 ) -> list[Concept]:
     """Concepts for the typed terms, with the terminology entries (terminology_for) that apply,
     the compounds the index writes in one word or two, and each word widened to the index words
-    of its stem (`words_starting(prefix)`: index words starting so)."""
+    of its stem (`words_starting(prefix)`: index words starting so); `phrases` as
+    build_concepts takes it."""
     entries = [entry for entry in entries if entry.kind != INDEX]
     # A phrase the starter list or an editor says how to read is read their way only.
     curated = {tuple(words_of(entry.term)) for entry in entries if not entry.imported}
     entries = [e for e in entries if not e.imported or tuple(words_of(e.term)) not in curated]
     entries += compounds(terms, words_starting)
-    concepts = build_concepts(terms, entries, lambda word: stem_forms(word, words_starting))
+    concepts = build_concepts(
+        terms, entries, lambda word: stem_forms(word, words_starting), phrases=phrases
+    )
     return [_completed(concept, words_starting) for concept in concepts]
 
 
@@ -434,19 +441,33 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
         # it (`infarction, myocardial`) is broader, not it.
         return any(way - _QUIET_STEMS <= stems for way in ways[1:])
     if typed:
-        return all(stem(word) in stems or any(way & stems for way in ways[1:]) for word in typed)
+        return all(
+            stem(word) in stems or any(_shares(way, stems) for way in ways[1:]) for word in typed
+        )
     if any(len(word) > 1 for word in words):  # joining words (`with`, `of`) say nothing
         return True
     readings = [way - _QUIET_STEMS for way in ways[1:]]
     return not any(readings) or any(reading & stems for reading in readings)
 
 
+def _shares(way: frozenset[str], stems: frozenset[str]) -> bool:
+    """True when an index entry of these word stems says at least half of what a way of writing
+    a concept says (`acute myocardial infarction` for `infarction, myocardial`): an entry
+    sharing one word of a long translation (`measurement` of `measurement cardiac sampling and
+    pressure left heart`) is about something else."""
+    said = way - _QUIET_STEMS or way
+    return 2 * len(said & stems) >= len(said)
+
+
 def build_concepts(
     terms: Sequence[Term],
     entries: Iterable[Entry],
     widen: Widen | None = None,
+    *,
+    phrases: bool = True,
 ) -> list[Concept]:
-    """Concepts for the typed terms, each span of an entry's words expanded.
+    """Concepts for the typed terms, each span of an entry's words expanded (with `phrases`
+    false, each typed word a concept of its own: only entries of one word apply).
 
     A synonym goes both ways (`CSF` finds `cerebrospinal fluid` and the other way round), a
     translation one way (`heart attack` finds `myocardial infarction`); a multi-word side matches
@@ -460,6 +481,8 @@ def build_concepts(
             sides.setdefault(a, {}).setdefault(b, entry.via(" ".join(a), " ".join(b)))
             if entry.kind == Synonym.Kind.SYNONYM:
                 sides.setdefault(b, {}).setdefault(a, entry.via(" ".join(b), " ".join(a)))
+    if not phrases:
+        sides = {side: others for side, others in sides.items() if len(side) == 1}
     longest = max((len(side) for side in sides), default=0)
     concepts: list[Concept] = []
     i = 0

@@ -369,7 +369,9 @@ def _siblings_in_code_order(
     """Among codes that tie (score and default_key, `defaults` by id of the Ranked), siblings
     (codes that differ in their last character only) in code order, not shortest title first:
     the code set orders them as a coder picks (a closed fracture's initial encounter, A, before
-    an open one's, B: I.C.19.c.1)."""
+    an open one's, B: I.C.19.c.1). Not ICD-10-PCS codes: their last character is a qualifier
+    whose values come in no order a coder picks by, and the one that says least (`No Qualifier`,
+    the shortest title: a stent placed, not a bifurcation's) is the default."""
     start = 0
     while start < len(ranked):
         tie = (ranked[start].score, defaults[id(ranked[start])])
@@ -380,7 +382,8 @@ def _siblings_in_code_order(
             groups: dict[tuple[int, str], list[int]] = {}
             for n in range(start, end):
                 code = ranked[n].code
-                groups.setdefault((code.system_id, code.code[:-1]), []).append(n)
+                if code.system.slug != PCS:
+                    groups.setdefault((code.system_id, code.code[:-1]), []).append(n)
             for positions in groups.values():
                 if len(positions) > 1:
                     siblings = sorted((ranked[n] for n in positions), key=lambda r: r.code.code)

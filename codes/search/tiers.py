@@ -186,6 +186,12 @@ def text_hits(
         if fixed is not None:
             match, scale, query = "fuzzy", _BANDS.corrected, fixed
             found.corrected = " ".join(" ".join(term.words) for term in fixed.terms)
+        elif not query.finds and len(query.concepts) == 1:
+            # One phrase the terminology knows (`total laparoscopic hysterectomy`) that no code
+            # holds whole, and no other concept for codes to hold some of: its words one by one.
+            apart = _understood(parsed.terms, backend, scope, words, phrases=False)
+            if len(apart.concepts) > 1:
+                query = apart
     concepts, every_count, matches = query.concepts, query.every_count, query.index
     found.read_as_terms = frozenset(
         m.typed
@@ -357,13 +363,23 @@ def _merged(hits: list[Hit], more: list[Hit]) -> list[Hit]:
 
 
 def _understood(
-    terms: list[Term], backend: SearchBackend, scope: Scope, words: SearchWords
+    terms: list[Term],
+    backend: SearchBackend,
+    scope: Scope,
+    words: SearchWords,
+    *,
+    phrases: bool = True,
 ) -> Understood:
-    """The typed terms as concepts, with the index entries they hold and how many codes hold
-    them all."""
+    """The typed terms as concepts (`phrases`: concepts.build_concepts), with the index entries
+    they hold and how many codes hold them all."""
     entries = terminology_for(terms)
     concepts = placing_implied(
-        concepts_for(terms, entries, lambda prefix: words.indexed.starting(prefix, MAX_FORMS))
+        concepts_for(
+            terms,
+            entries,
+            lambda prefix: words.indexed.starting(prefix, MAX_FORMS),
+            phrases=phrases,
+        )
     )
     matches = pcs.axes(index_matches(concepts, entries + index_entries_through(concepts, entries)))
     then = 0
