@@ -14,6 +14,7 @@ from django.db import transaction
 
 from codes.importers import import_file
 from codes.importers.public import public_sets, readable
+from codes.management.commands.load_synonyms import TERMINOLOGY_STARTER
 from codes.models import CodeSystem
 from codes.search import search
 
@@ -103,6 +104,18 @@ QUALITY_TABLE = [
     ("TENS unit", {"E0720", "E0730"}),
     ("flu shot", {"G0008"}),
     ("toradol injection", {"J1885"}),
+    # The starter lexicon's words (fixtures/terminology/starter.csv): supplies, lay words,
+    # shorthand and procedure phrasing no title says.
+    ("condom catheter", {"A4349"}),
+    ("CPAP nasal mask", {"A7034"}),
+    ("alcohol preps", {"A4245"}),
+    ("low potassium", {"E87.6"}),
+    ("blood clot in lung", {"I26.99"}),
+    ("h/o DVT", {"Z86.718"}),
+    ("HTN w CHF", {"I11.0"}),
+    ("ESRD on HD", {"N18.6", "Z99.2"}),
+    ("Swan-Ganz catheter insertion", {"02HP32Z"}),
+    ("hemodialysis single", {"5A1D70Z"}),
 ]
 
 # A heading the words find (a code with codes under it) comes after the code under it a coder
@@ -151,6 +164,7 @@ def public_codes(_sample_session, django_db_blocker):
                     version=item.version,
                 )
         call_command("load_synonyms", stdout=io.StringIO())
+        call_command("load_synonyms", str(TERMINOLOGY_STARTER), stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 
