@@ -116,6 +116,8 @@ QUALITY_TABLE = [
     ("ESRD on HD", {"N18.6", "Z99.2"}),
     ("Swan-Ganz catheter insertion", {"02HP32Z"}),
     ("hemodialysis single", {"5A1D70Z"}),
+    ("2nd degree burn of right hand", {"T23.201A"}),
+    ("stage 4 pressure ulcer sacrum", {"L89.154"}),
 ]
 
 # A heading the words find (a code with codes under it) comes after the code under it a coder
