@@ -131,6 +131,14 @@ HEADING_DEFAULTS_FIRST = [
     ("calculus of gallbladder", "K80.20"),
 ]
 
+# A stage or ordinal typed with digits is a word an index entry must say: the broader entry
+# (`disease, kidney, chronic` -> N18.9) does not stand for the whole query.
+STAGES_FIRST = [
+    ("CKD 3a", "N18.31"),
+    ("CKD 3b", "N18.32"),
+    ("2nd degree burn of right hand", "T23.201A"),
+]
+
 # Exact codes, however typed, come first.
 EXACT_CODES = [
     ("E11.65", "E11.65"),
@@ -183,6 +191,12 @@ def test_the_right_code_is_in_the_top_five(public_codes, query, expected):
 
 @pytest.mark.parametrize(("query", "code"), HEADING_DEFAULTS_FIRST)
 def test_the_code_a_coder_picks_comes_before_its_heading(public_codes, query, code):
+    found = top_codes(query)
+    assert found[:1] == [code], f"{query!r}: {code} not first in {found}"
+
+
+@pytest.mark.parametrize(("query", "code"), STAGES_FIRST)
+def test_a_stage_typed_comes_before_the_broader_index_entry(public_codes, query, code):
     found = top_codes(query)
     assert found[:1] == [code], f"{query!r}: {code} not first in {found}"
 

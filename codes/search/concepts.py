@@ -3,6 +3,7 @@
 the index entries whose words the query holds. Knows no database vendor; the terminology is read
 from the Synonym table (its enabled entries)."""
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -426,6 +427,11 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
     return [match for _, match in sorted(zip(depth, found, strict=True), key=lambda m: -m[0])]
 
 
+# A stage, grade or ordinal written with digits (`3a`, `2nd`): a word of its own an entry must
+# say (`disease, kidney, chronic` is not `CKD 3a`), where a number alone (`type 2`) need not be.
+_GRADE = re.compile(r"[0-9]+[a-z]+")
+
+
 def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozenset[str]) -> bool:
     """True when an index entry of these word stems explains the concept: each significant typed
     word is the entry's own, or the concept's other way of writing shares a word with the entry;
@@ -434,7 +440,11 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
     myocardial`). Shorthand of lone letters (`s/p`) is explained
     by a word of one of its readings (`status`), unless those say only joining words or negations
     (`w/`, `w/o`): `s/p CABG` is not `bypass, coronary artery`."""
-    words = [m.typed for m in concept.alternatives[0].words if m.typed.isalpha()]
+    words = [
+        m.typed
+        for m in concept.alternatives[0].words
+        if m.typed.isalpha() or _GRADE.fullmatch(m.typed)
+    ]
     typed = [word for word in words if len(word) > 1 and word not in FUNCTION_WORDS]
     if len(typed) == 1 and stem(typed[0]) not in stems:
         # One word (`NSTEMI`) stands for the whole of what it means: an entry holding part of
