@@ -227,3 +227,11 @@ def test_a_release_of_many_revisions_leaves_no_search_entries_waiting(db, tmp_pa
     assert _pending_entries() == [0, 0]
     assert found("dunnart walker 47")[0] == "E0147"
     assert not search("quokka").hits
+
+
+def test_a_capital_typed_last_names_a_type_a_lone_small_letter_is_a_word_being_typed():
+    assert [term.words for term in parse("hep C").terms] == [("hep",), ("c",)]
+    assert [term.words for term in parse("vitamin D").terms] == [("vitamin",), ("d",)]
+    # Typed on the way to `csf leak`, in small letters or all in capitals.
+    assert [term.words for term in parse("csf l").terms] == [("csf",)]
+    assert [term.words for term in parse("CSF L").terms] == [("csf",)]

@@ -118,6 +118,8 @@ QUALITY_TABLE = [
     ("hemodialysis single", {"5A1D70Z"}),
     ("2nd degree burn of right hand", {"T23.201A"}),
     ("stage 4 pressure ulcer sacrum", {"L89.154"}),
+    ("hep C", {"B19.20"}),
+    ("vitamin D", {"E55.9"}),
 ]
 
 # A heading the words find (a code with codes under it) comes after the code under it a coder
