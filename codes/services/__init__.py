@@ -20,7 +20,7 @@ from codes.services.exports import ExportedFile, comparisons_export, release_exp
 from codes.services.notes import note_rows_save, note_save, notes_mark_reviewed
 from codes.services.revisions import revert_reason, revision_revert, revision_save
 from codes.services.rows import lock_wait_timed_out, row_save, rows_record_baselines
-from codes.services.synonyms import Entry, entry_key, synonyms_add_missing
+from codes.services.synonyms import Entry, entry_key, synonyms_add_missing, synonyms_follow_list
 
 __all__ = [
     "Entry",
@@ -45,4 +45,5 @@ __all__ = [
     "row_save",
     "rows_record_baselines",
     "synonyms_add_missing",
+    "synonyms_follow_list",
 ]

@@ -1,15 +1,16 @@
 """Writes of terminology entries beyond an editor's save (which is `rows.row_save`): a list
-imported."""
+imported, and the entries it wrote following what the list holds now."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from codes.models import Synonym
 from codes.search.query import words_of
-from codes.services.rows import rows_insert_with_history
+from codes.services.rows import row_save, rows_insert_with_history
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,35 @@ def synonyms_add_missing(
             )
     rows_insert_with_history(rows=new, reason=reason, when=timezone.now())
     return len(new)
+
+
+@transaction.atomic
+def synonyms_follow_list(
+    *, keys: Collection[str], written_by: Q, reason_off: str, reason_on: str
+) -> tuple[int, int]:
+    """Make the entries a list wrote (`written_by`) follow what it holds now (`keys`, its
+    entries' `entry_key`s): one it no longer holds is switched off (a revision `reason_off`),
+    one it switched off so and holds again is switched back on (`reason_on`). An entry that is
+    no longer as the list wrote it (its words changed), or that a user has changed or switched
+    (any revision by a user), is left as it is, and so is one switched off otherwise.
+    Returns how many were switched off and how many back on.
+    """
+    edited = set(Synonym.history.filter(history_user__isnull=False).values_list("id", flat=True))
+    off = on = 0
+    for entry in Synonym.objects.filter(written_by).exclude(pk__in=edited).order_by("pk"):
+        if entry.imported_key != entry_key(entry.term, entry.meaning):
+            continue
+        listed = entry.imported_key in keys
+        if entry.enabled and not listed:
+            entry.enabled = False
+            row_save(row=entry, user=None, reason=reason_off, fields=["enabled"])
+            off += 1
+        elif (
+            listed
+            and not entry.enabled
+            and entry.history.latest().history_change_reason == reason_off
+        ):
+            entry.enabled = True
+            row_save(row=entry, user=None, reason=reason_on, fields=["enabled"])
+            on += 1
+    return off, on
