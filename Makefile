@@ -83,7 +83,8 @@ clean:
 # Production-like settings (debug off) for measurements on this machine.
 PRODLIKE := env -u DJANGO_DEBUG -u DATABASE_URL DJANGO_SECRET_KEY=benchmark-only-key-$$$$-not-secret-0123456789abcdefghij \
 	DJANGO_ALLOWED_HOSTS=testserver,127.0.0.1,localhost DJANGO_SECURE_SSL_REDIRECT=false DJANGO_SECURE_COOKIES=false
-BENCH_STEPS := $(PY) manage.py migrate -v0 && $(PY) manage.py load_public_codes && $(PY) bench/run.py && $(PY) bench/quality.py
+BENCH_STEPS := $(PY) manage.py migrate -v0 && $(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py load_public_codes && $(PY) bench/run.py && $(PY) bench/quality.py
 
 # The search benchmark on a fresh database with the public code sets (about 183,000 codes):
 # SQLite always, PostgreSQL when its binaries are here, with Datasette (the [bench] extra) asked the
