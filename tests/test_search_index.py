@@ -235,3 +235,11 @@ def test_a_capital_typed_last_names_a_type_a_lone_small_letter_is_a_word_being_t
     # Typed on the way to `csf leak`, in small letters or all in capitals.
     assert [term.words for term in parse("csf l").terms] == [("csf",)]
     assert [term.words for term in parse("CSF L").terms] == [("csf",)]
+
+
+def test_an_abbreviation_typed_in_the_plural_is_the_abbreviation():
+    assert [term.words for term in parse("UTIs").terms] == [("uti",)]
+    assert [term.words for term in parse("hx of CVA's").terms] == [("hx",), ("of",), ("cva",)]
+    # Not a word in small letters, nor one typed all in capitals: `ulcers`, `ICD10 CODES`.
+    assert [term.words for term in parse("ulcers").terms] == [("ulcers",)]
+    assert [term.words for term in parse("CODES").terms] == [("codes",)]

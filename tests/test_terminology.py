@@ -428,3 +428,21 @@ def test_a_total_joint_replacement_is_a_prosthesis(lexicon):
         add_code("icd10pcs", code, f"Replacement of Right Knee Joint with {device}, Open Approach")
     for query in ("total knee replacement right", "TKA right", "total knee arthroplasty right"):
         assert codes_for(query)[0] == "0SRC0JZ", query
+
+
+def test_a_plural_typed_finds_the_entry_written_in_the_singular(lexicon):
+    add_codes(
+        ("icd10cm", "N20.0", "Calculus of kidney"),
+        ("icd10cm", "I26.99", "Other pulmonary embolism without acute cor pulmonale"),
+        ("icd10cm", "B20", "Human immunodeficiency virus [HIV] disease"),
+        ("hcpcs", "V5298", "Hearing aid, not otherwise classified"),
+    )
+    for query in ("kidney stone", "kidney stones"):
+        hit = search(query).hits[0]
+        assert hit.code.code == "N20.0"
+        assert "kidney stone -> calculus of kidney" in hit.why
+    assert codes_for("blood clots in lungs")[0] == "I26.99"
+    assert codes_for("PEs")[0] == "I26.99"
+    # One word typed in the singular is not an entry's plural: a hearing aid is not AIDS.
+    assert codes_for("aid") == ["V5298"]
+    assert codes_for("AIDS")[0] == "B20"

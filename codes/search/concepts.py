@@ -102,17 +102,24 @@ class Concept:
     weight: float = 1.0
 
 
+def singular(word: str) -> str:
+    """A plural's singular (`fractures` -> fracture, `arteries` -> artery), else the word."""
+    if len(word) < 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
 def word_forms(word: str) -> frozenset[str]:
     """The word with its plural or singular and its -ed/-ing base: `fractures` -> fracture."""
-    forms = {word}
+    forms = {word, singular(word)}
     if len(word) < 3 or not word.isalpha():
         return frozenset(forms)
-    if word.endswith("ies") and len(word) > 4:
-        forms.add(word[:-3] + "y")
-    elif word.endswith(("ches", "shes", "sses", "xes", "zes")):
-        forms.add(word[:-2])
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        forms.add(word[:-1])
     if word.endswith("y") and word[-2] not in "aeiou":
         forms.add(word[:-1] + "ies")
     elif word.endswith(("ch", "sh", "ss", "x", "z")):
@@ -183,6 +190,40 @@ class IndexMatch:
     # The significant concepts the entry's words do not explain (pcs.axes may read them as
     # the axes of an ICD-10-PCS code the entry points into: its approach, its extent).
     missing: tuple[Concept, ...] = ()
+
+
+Words = tuple[str, ...]
+
+
+class Sides(dict[Words, dict[Words, str]]):
+    """The entries' sides (their words), each with the other sides it stands for and why.
+
+    `find` reads a typed span as a side written so or in the singular: a plural typed finds the
+    side in the singular (`kidney stones`, `PICC lines`, `UTIs`), and words typed find a side of
+    as many words written in the plural (`hot flash`, `hot flashes`); one word typed in the
+    singular finds no plural side (`aid` is not `AIDS`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._singular: dict[Words, Words] | None = None
+
+    def find(self, typed: Words) -> dict[Words, str] | None:
+        if typed in self:
+            return self[typed]
+        read = tuple(map(singular, typed))
+        if len(typed) == 1 and read == typed:
+            return None
+        if self._singular is None:  # filled once all sides are in
+            self._singular = {}
+            for side in self:
+                self._singular.setdefault(tuple(map(singular, side)), side)
+        found = self._singular.get(read)
+        return None if found is None else self[found]
+
+    def of_one_word(self) -> "Sides":
+        single = Sides()
+        single.update((side, others) for side, others in self.items() if len(side) == 1)
+        return single
 
 
 def terminology_for(terms: Sequence[Term]) -> list[Entry]:
@@ -484,7 +525,7 @@ def build_concepts(
     consecutive typed words (`cerebrospinal fluid leak`) and is found when its words are together
     in one line, in any order. A typed word also matches the index words `widen` gives it.
     """
-    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]] = {}
+    sides = Sides()
     for entry in entries:
         a, b = tuple(words_of(entry.term)), tuple(words_of(entry.meaning))
         if a and b and a != b:
@@ -492,7 +533,7 @@ def build_concepts(
             if entry.kind == Synonym.Kind.SYNONYM:
                 sides.setdefault(b, {}).setdefault(a, entry.via(" ".join(b), " ".join(a)))
     if not phrases:
-        sides = {side: others for side, others in sides.items() if len(side) == 1}
+        sides = sides.of_one_word()
     longest = max((len(side) for side in sides), default=0)
     concepts: list[Concept] = []
     i = 0
@@ -510,7 +551,7 @@ def build_concepts(
             break
         # A typed word that is a synonym (`MI`, `lami`) is taken as finished, not as the start of
         # `migraine` or `laminotomy`.
-        prefix = terms[i + span - 1].prefix and typed not in sides
+        prefix = terms[i + span - 1].prefix and sides.find(typed) is None
         alternatives = [_alternative(typed, prefix=prefix, literal=False, widen=widen)]
         alternatives += [
             replace(_alternative(other, prefix=False, literal=len(other) > 1), via=others[other])
@@ -580,9 +621,7 @@ def _negated(alternative: Alternative, governed: bool) -> Alternative:
     return replace(alternative, words=tuple(words))
 
 
-def _word_by_word(
-    typed: tuple[str, ...], sides: dict[tuple[str, ...], dict[tuple[str, ...], str]]
-) -> list[Alternative]:
+def _word_by_word(typed: Words, sides: Sides) -> list[Alternative]:
     """A phrase that is an entry of its own (`laparoscopic cholecystectomy` <-> `lap chole`) may
     also be written word by word in the classification's words (`percutaneous endoscopic`
     `resection gallbladder`): each word's longest entry (the classification's words rather than
@@ -590,7 +629,7 @@ def _word_by_word(
     words: list[str] = []
     vias: list[str] = []
     for word in typed:
-        others = sides.get((word,), {})
+        others = sides.find((word,))
         if others:
             longest = max(others, key=lambda other: (len(other), other))
             words.extend(longest)
@@ -607,20 +646,21 @@ def _shorthand_reading(
     terms: Sequence[Term],
     start: int,
     span: int,
-    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]],
-) -> tuple[int, dict[tuple[str, ...], str]]:
+    sides: Sides,
+) -> tuple[int, dict[Words, str]]:
     """The typed span from `start` and its other ways of writing, read through shorthand first:
     `h/o MI` is `history of MI`, an entry of its own (`old myocardial infarction`). A span whose
     expansion with the words typed after it is an entry takes those words too (the longest)."""
     typed = tuple(term.words[0] for term in terms[start : start + span])
-    found = sides.get(typed, {})
+    found = sides.find(typed) or {}
     for expansion, via in sorted(found.items()):
         for end in range(len(terms), start + span, -1):
             rest = terms[start + span : end]
             key = expansion + tuple(term.words[0] for term in rest)
-            if key in sides and not any(term.quoted for term in rest):
+            further = sides.find(key)
+            if further is not None and not any(term.quoted for term in rest):
                 reading = {key: via} | {
-                    other: f"{via}; {more}" for other, more in sides[key].items() if other != typed
+                    other: f"{via}; {more}" for other, more in further.items() if other != typed
                 }
                 return end - start, reading
     return span, found
@@ -634,12 +674,12 @@ def _rules_out(typed: tuple[str, ...], others: dict[tuple[str, ...], str]) -> bo
 def _synonym_span(
     terms: Sequence[Term],
     start: int,
-    sides: dict[tuple[str, ...], dict[tuple[str, ...], str]],
+    sides: Sides,
     longest: int,
 ) -> int:
     for span in range(min(longest, len(terms) - start), 1, -1):
         chunk = terms[start : start + span]
-        if not any(t.quoted for t in chunk) and tuple(t.words[0] for t in chunk) in sides:
+        if not any(t.quoted for t in chunk) and sides.find(tuple(t.words[0] for t in chunk)):
             return span
     return 1
 

@@ -128,6 +128,9 @@ def _sortable(code: str) -> str:
     return code.replace(".", "")
 
 
+_ABBREVIATION_PLURAL = re.compile(r"\b([A-Z]{2,})'?s\b")
+
+
 def _split_terms(body: str, parsed: ParsedQuery, *, typing: bool) -> None:
     pieces = re.split(r'("[^"]*"?)', body)
     for piece in pieces:
@@ -139,6 +142,8 @@ def _split_terms(body: str, parsed: ParsedQuery, *, typing: bool) -> None:
         for token in piece.split():
             if is_code_like(token.strip(",;")):
                 parsed.codes.append(token.strip(",;").upper().rstrip("*"))
+            # `UTIs`, `DVT's`: an abbreviation's plural is the abbreviation.
+            token = _ABBREVIATION_PLURAL.sub(r"\1", token)
             parsed.terms.extend(Term((word,)) for word in words_of(token))
     parsed.terms = parsed.terms[:MAX_WORDS]
     parsed.codes = parsed.codes[:MAX_WORDS]
