@@ -446,3 +446,29 @@ def test_a_plural_typed_finds_the_entry_written_in_the_singular(lexicon):
     # One word typed in the singular is not an entry's plural: a hearing aid is not AIDS.
     assert codes_for("aid") == ["V5298"]
     assert codes_for("AIDS")[0] == "B20"
+
+
+def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
+    add_codes(
+        ("icd10cm", "K20.9", "Esophagitis, unspecified"),
+        ("icd10cm", "R60.9", "Edema, unspecified"),
+        ("icd10cm", "C92.00", "Acute myeloblastic leukemia, not having achieved remission"),
+        ("hcpcs", "Q4015", "Cast supplies, gauntlet cast, pediatric, plaster"),
+        (
+            "icd10cm",
+            "B96.3",
+            "Haemophilus influenzae as the cause of diseases classified elsewhere",
+        ),
+    )
+    for british, code in [
+        ("oesophagitis", "K20.9"),
+        ("oedema", "R60.9"),
+        ("acute myeloblastic leukaemia", "C92.00"),
+        ("paediatric cast", "Q4015"),
+        ("paed", "Q4015"),  # still being typed
+    ]:
+        result = search(british)
+        assert (result.hits[0].code.code, result.corrected_query) == (code, None), british
+    # A word the index has as typed is left as it is, still being typed too.
+    assert codes_for("haemophilus") == ["B96.3"]
+    assert codes_for("haem") == ["B96.3"]

@@ -2,6 +2,7 @@
 as written, and a query word is widened to the index words sharing its stem (`hypertension` meets
 `hypertensive`, `infected` meets `infection`)."""
 
+import re
 import threading
 from collections.abc import Callable
 from functools import lru_cache
@@ -47,3 +48,25 @@ def stem_forms(word: str, words_starting: Callable[[str], list[str]]) -> frozens
         return frozenset()
     start = stem_prefix(word)
     return frozenset(w for w in words_starting(start) if w.startswith(start) and stem(w) == root)
+
+
+# British spellings and their American ones, as the code sets write them (ICD-10-CM, PCS and
+# HCPCS are American): haemorrhage, oesophagus, tumour, centre, catheterisation, sulphate.
+_BRITISH = (
+    (re.compile(r"ae"), "e"),
+    (re.compile(r"oe"), "e"),
+    (re.compile(r"our(s?)$"), r"or\1"),
+    (re.compile(r"([^aeiou])tre(s?)$"), r"\1ter\2"),
+    (re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"sulph"), "sulf"),
+    (re.compile(r"aluminium"), "aluminum"),
+)
+
+
+def american_spelling(word: str) -> str:
+    """The word spelt as in American English where it has a British spelling (`oedema` ->
+    edema, `paediatric` -> pediatric), else the word. Read only for a word the index lacks:
+    `Haemophilus` is an organism's name, `shoe` no British `she`."""
+    for pattern, american in _BRITISH:
+        word = pattern.sub(american, word)
+    return word

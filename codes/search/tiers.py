@@ -175,7 +175,8 @@ def text_hits(
     found = TextHits()
     match, scale = "text", 1.0
     words = search_words()
-    query = _understood(parsed.terms, backend, scope, words)
+    terms = words.spelt_as_indexed(parsed.terms)
+    query = _understood(terms, backend, scope, words)
     # The index knows what the titles do not say (`appendectomy`): no typo to correct then.
     if not query.finds or query.doubtful:
         fixed = corrected_terms(
@@ -189,7 +190,7 @@ def text_hits(
         elif not query.finds and len(query.concepts) == 1:
             # One phrase the terminology knows (`total laparoscopic hysterectomy`) that no code
             # holds whole, and no other concept for codes to hold some of: its words one by one.
-            apart = _understood(parsed.terms, backend, scope, words, phrases=False)
+            apart = _understood(terms, backend, scope, words, phrases=False)
             if len(apart.concepts) > 1:
                 query = apart
     concepts, every_count, matches = query.concepts, query.every_count, query.index

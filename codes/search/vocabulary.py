@@ -7,14 +7,16 @@ word of each search, the same way on both vendors."""
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from coderef.routers import read_connection
 from codes.cache import kept
 from codes.models import Synonym
 from codes.search.backends import get_backend
-from codes.search.query import words_of
+from codes.search.morphology import american_spelling
+from codes.search.query import Term, words_of
 
 VOWELS = "aeiouy"
 # How far a correction's length may be from the word's: typos.best_corrections' largest distance.
@@ -50,6 +52,12 @@ class Words:
         self._by_start = dict(by_start)
         self._by_skip = dict(by_skip)
 
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        at = bisect_left(self.sorted, word)
+        return at < len(self.sorted) and self.sorted[at] == word
+
     def starting(self, prefix: str, limit: int) -> list[str]:
         """The first `limit` words that start with `prefix`."""
         at = bisect_left(self.sorted, prefix)
@@ -80,6 +88,27 @@ class SearchWords(NamedTuple):
 
     indexed: Words
     terminology: Words
+
+    def spelt_as_indexed(self, terms: Sequence[Term]) -> list[Term]:
+        """The terms with each word the index and the terminology lack, but know in its American
+        spelling, spelt so (`oesophagitis` is `esophagitis`); a word still being typed when no
+        word starts as typed and some starts as spelt so (`haemorr`, not `haem`: Haemophilus)."""
+        return [term if term.quoted else self._spelt(term) for term in terms]
+
+    def _spelt(self, term: Term) -> Term:
+        words = []
+        for n, word in enumerate(term.words):
+            started = term.prefix and n == len(term.words) - 1
+            american = american_spelling(word)
+            if american != word and not self._knows(word, started):
+                word = american if self._knows(american, started) else word
+            words.append(word)
+        return replace(term, words=tuple(words))
+
+    def _knows(self, word: str, started: bool) -> bool:
+        if started:
+            return bool(self.indexed.starting(word, 1) or self.terminology.starting(word, 1))
+        return word in self.indexed or word in self.terminology
 
 
 def search_words() -> SearchWords:
