@@ -220,6 +220,19 @@ def test_a_correction_prefers_the_coders_words_and_finds_a_dropped_second_letter
     assert corrected_first("peumoconiosis") == ("pneumoconiosis", "J62.8")
 
 
+def test_a_correction_finds_a_first_letter_written_as_it_sounds(lexicon):
+    add_codes(
+        ("icd10cm", "J93.9", "Pneumothorax, unspecified"),
+        ("icd10cm", "L40.9", "Psoriasis, unspecified"),
+        ("icd10cm", "I80.9", "Phlebitis and thrombophlebitis of unspecified site"),
+        ("icd10cm", "M40.209", "Unspecified kyphosis, site unspecified"),
+    )
+    assert corrected_first("neumothorax") == ("pneumothorax", "J93.9")  # a silent letter
+    assert corrected_first("soriasis") == ("psoriasis", "L40.9")
+    assert corrected_first("flebitis") == ("phlebitis", "I80.9")  # ph written f
+    assert corrected_first("cyphosis") == ("kyphosis", "M40.209")
+
+
 def test_status_post_a_procedure_is_the_presence_of_its_graft_not_the_procedure(lexicon):
     Code.objects.create(
         system=CodeSystem.objects.get(slug="icd10cm"),

@@ -23,13 +23,30 @@ VOWELS = "aeiouy"
 LENGTH_SLACK = 3
 
 
+# First letters written as they sound: a silent letter left out (`neumonia`, `soriasis`,
+# `reumatoid`), `ph` written `f` (`flebitis`), `c`, `k` and `x` as they sound (`cyphosis`,
+# `zerosis`).
+_SOUNDED_STARTS = {
+    "n": ("pn", "kn", "gn"),
+    "s": ("ps",),
+    "t": ("pt",),
+    "r": ("rh",),
+    "f": ("ph",),
+}
+_SOUNDED_LETTERS = {"c": "k", "k": "c", "z": "x"}
+
+
 def correction_starts(word: str) -> set[str]:
     """How a correction of `word` may begin: its first two letters, or those with a typo in the
     second letter (dropped, doubled, swapped, or another vowel for a vowel: `dimentia` is
-    `dementia`). Typos in the first letter are not guessed at."""
+    `dementia`), or the first letter written as it sounds (_SOUNDED_STARTS); other typos in
+    the first letter are not guessed at."""
     starts = {word[:2], word[0] + word[2:3], word[1:2] + word[0]}
     if word[1:2] and word[1] in VOWELS:
         starts.update(word[0] + vowel for vowel in VOWELS)
+    starts.update(_SOUNDED_STARTS.get(word[0], ()))
+    if word[0] in _SOUNDED_LETTERS:
+        starts.add(_SOUNDED_LETTERS[word[0]] + word[1:2])
     return {s for s in starts if len(s) == 2}
 
 
