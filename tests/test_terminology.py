@@ -485,3 +485,32 @@ def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way
     # A word the index has as typed is left as it is, still being typed too.
     assert codes_for("haemophilus") == ["B96.3"]
     assert codes_for("haem") == ["B96.3"]
+
+
+def test_the_side_an_index_entry_does_not_say_is_read_in_its_familys_codes(lexicon):
+    closed = "initial encounter for closed fracture"
+    add_codes(
+        ("icd10cm", "S72.002A", f"Fracture of unspecified part of neck of left femur, {closed}"),
+        (
+            "icd10cm",
+            "M97.02XA",
+            "Periprosthetic fracture around prosthetic left hip joint, initial",
+        ),
+        (
+            "icd10cm",
+            "J96.00",
+            "Acute respiratory failure, unspecified whether with hypoxia or hypercapnia",
+        ),
+        ("icd10cm", "J96.01", "Acute respiratory failure with hypoxia"),
+    )
+    for query, code in [
+        ("left hip fracture", "S72.002A"),
+        ("lt hip fx", "S72.002A"),
+        ("fractured right hip", "S72.001A"),
+    ]:
+        hit = search(query).hits[0]
+        assert hit.code.code == code, query
+        assert hit.why.startswith("fracture, hip -> S72.0 (index entry, starter list); ")
+        assert "in its codes' titles" in hit.why
+    # Only a side or an encounter: other words the entry lacks are the titles' to say.
+    assert codes_for("acute respiratory failure with hypoxia")[0] == "J96.01"

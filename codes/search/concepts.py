@@ -101,6 +101,21 @@ class Concept:
     # How much it counts beside the others: a rare concept more than a common one (idf_weights).
     weight: float = 1.0
 
+    def held_in(self, words: frozenset[str]) -> bool:
+        """Whether a text of these words holds the concept: every word of one of its ways of
+        writing, as the index's boolean match would find it."""
+        return any(
+            all(_held(words, matcher) for matcher in alternative.words)
+            for alternative in self.alternatives
+        )
+
+
+def _held(words: frozenset[str], matcher: WordMatcher) -> bool:
+    if matcher.forms & words:
+        return True
+    prefix = matcher.prefix
+    return prefix is not None and any(word.startswith(prefix) for word in words)
+
 
 def singular(word: str) -> str:
     """A plural's singular (`fractures` -> fracture, `arteries` -> artery), else the word."""
@@ -190,6 +205,9 @@ class IndexMatch:
     # The significant concepts the entry's words do not explain (pcs.axes may read them as
     # the axes of an ICD-10-PCS code the entry points into: its approach, its extent).
     missing: tuple[Concept, ...] = ()
+    # The ids, in code order, of the family's codes whose titles say the missing concepts
+    # (tiers.narrowed): the codes it points at then, not the whole family.
+    only: tuple[int, ...] | None = None
 
 
 Words = tuple[str, ...]

@@ -66,9 +66,29 @@ def codes_in_ranges(
     ranges: Sequence[tuple[int, str, str]], scope: Scope, *, limit: int
 ) -> list[Code]:
     """The first `limit` codes in code order of these (system id, low, high) ranges together."""
-    where = " OR ".join(["(c.system_id = %s AND c.code >= %s AND c.code < %s)"] * len(ranges))
-    params = [v for interval in ranges for v in interval]
+    where, params = _in_ranges(ranges)
     return _codes(where, params, scope, then=f"ORDER BY c.code LIMIT {limit}")
+
+
+def _in_ranges(ranges: Sequence[tuple[int, str, str]]) -> tuple[str, list[Any]]:
+    where = " OR ".join(["(c.system_id = %s AND c.code >= %s AND c.code < %s)"] * len(ranges))
+    return where, [v for interval in ranges for v in interval]
+
+
+def titles_in_ranges(
+    ranges: Sequence[tuple[int, str, str]], scope: Scope, *, limit: int
+) -> list[tuple[int, str]]:
+    """The (id, title) of the first `limit` codes in code order of these (system id, low, high)
+    ranges together, without making a Code of each."""
+    where, params = _in_ranges(ranges)
+    visible, visible_params = _visible(scope)
+    with read_connection().cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id, c.title FROM codes_code c WHERE ({where}){visible} "
+            f"ORDER BY c.code LIMIT {limit}",
+            [*params, *visible_params],
+        )
+        return list(cursor.fetchall())
 
 
 def codes_in_intervals(

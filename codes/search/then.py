@@ -21,7 +21,7 @@ from typing import Any
 
 from codes.cache import ContentCache
 from codes.models import Code, CodeSystem, Release
-from codes.search.concepts import Concept, WordMatcher
+from codes.search.concepts import Concept
 from codes.search.query import words_of
 from codes.selectors.releases import codes_changed_since, release_in_force
 
@@ -37,18 +37,7 @@ class CodeThen:
     def holds(self, concept: Concept, *, title_only: bool = False) -> bool:
         """Whether its texts (or its title alone) hold the concept: every word of one of its
         alternatives, as the index's boolean match would find it."""
-        words = self.title_words if title_only else self.words
-        return any(
-            all(_held(words, matcher) for matcher in alternative.words)
-            for alternative in concept.alternatives
-        )
-
-
-def _held(words: frozenset[str], matcher: WordMatcher) -> bool:
-    if matcher.forms & words:
-        return True
-    prefix = matcher.prefix
-    return prefix is not None and any(word.startswith(prefix) for word in words)
+        return concept.held_in(self.title_words if title_only else self.words)
 
 
 def _code_then(code: Code) -> CodeThen:

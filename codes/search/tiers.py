@@ -32,8 +32,8 @@ from codes.search.concepts import (
 )
 from codes.search.headings import FAMILY, defaults_first, headings_among
 from codes.search.intent import placing_implied, preferred_systems
-from codes.search.query import CodeRange, ParsedQuery, Term
-from codes.search.ranking import Ranked, default_key, rank
+from codes.search.query import CodeRange, ParsedQuery, Term, words_of
+from codes.search.ranking import PCS, Ranked, default_key, rank
 from codes.search.results import Hit
 from codes.search.then import CodeSetThen
 from codes.search.typos import Understood, corrected_terms
@@ -41,6 +41,15 @@ from codes.search.vocabulary import SearchWords, search_words
 from codes.search.weights import WEIGHTS, Band
 
 BLOCK = 50
+# An index entry holding all of the query but NARROW_MISSING concepts at most, each a side or an
+# encounter (the tabular's characters that follow the index's family: AXIS_WORDS), is read for
+# them in its family's titles (`narrowed`): NARROW_TRIES entries a search, NARROW_READ codes each.
+NARROW_MISSING = 2
+NARROW_TRIES = 3
+NARROW_READ = 1000
+AXIS_WORDS = frozenset(
+    {"left", "right", "bilateral", "unilateral", "initial", "subsequent", "sequela"}
+)
 _BANDS = WEIGHTS.bands
 
 
@@ -193,7 +202,10 @@ def text_hits(
             apart = _understood(terms, backend, scope, words, phrases=False)
             if len(apart.concepts) > 1:
                 query = apart
-    concepts, every_count, matches = query.concepts, query.every_count, query.index
+    concepts, every_count = query.concepts, query.every_count
+    matches = narrowed(
+        query.index, scope, [pk for pk, system in systems_by_id.items() if system.slug != PCS]
+    )
     found.read_as_terms = frozenset(
         m.typed
         for concept in concepts
@@ -434,10 +446,58 @@ def _families(
     for entry in matches:
         if not entry.covers_all:
             continue
+        if entry.only is not None:
+            found = rows.codes_by_id(entry.only[: FAMILY + 1], scope)
+            yield entry, [found[pk] for pk in entry.only if pk in found]
+            continue
         high = successor(entry.target)
         ranges = [(pk, entry.target, high) for pk in system_ids]
         family = rows.codes_in_ranges(ranges, scope, limit=FAMILY + 1)
         yield entry, _in_code_order(family, scope, system_ids, entry.target, high, FAMILY + 1)
+
+
+def narrowed(
+    matches: Sequence[IndexMatch], scope: Scope, system_ids: Sequence[int]
+) -> list[IndexMatch]:
+    """The index matches, where none holds the whole query, with those that hold all of it but
+    a side or an encounter (AXIS_WORDS) their family's codes say in their titles read as those
+    codes, as a coder goes from the index to the tabular (`left hip fracture`: `fracture, hip`
+    -> S72.0, and S72.002A `... neck of left femur, initial encounter ...`): at most
+    NARROW_TRIES entries, each over its family's first NARROW_READ codes (ICD-10-PCS's sides
+    are body parts of their own, read by the translations); not as of a past day (the index
+    does not hold the codes then)."""
+    if scope.then is not None or any(match.covers_all for match in matches):
+        return list(matches)
+    read = []
+    tries = NARROW_TRIES
+    for match in matches:
+        if (
+            tries
+            and 0 < len(match.missing) <= NARROW_MISSING
+            and all(_an_axis(concept) for concept in match.missing)
+        ):
+            tries -= 1
+            high = successor(match.target)
+            ranges = [(pk, match.target, high) for pk in system_ids]
+            only = tuple(
+                pk
+                for pk, title in rows.titles_in_ranges(ranges, scope, limit=NARROW_READ)
+                if all(concept.held_in(frozenset(words_of(title))) for concept in match.missing)
+            )
+            if only:
+                said = ", ".join(concept.label for concept in match.missing)
+                via = f"{match.via}; {said}: in its codes' titles"
+                match = replace(match, covers_all=True, only=only, via=via)
+        read.append(match)
+    return read
+
+
+def _an_axis(concept: Concept) -> bool:
+    """Whether a way of writing the concept names a side or an encounter (`left`, `lt`, `RLE`)."""
+    return any(
+        any(matcher.typed in AXIS_WORDS for matcher in alternative.words)
+        for alternative in concept.alternatives
+    )
 
 
 def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
