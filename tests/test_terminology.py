@@ -514,3 +514,19 @@ def test_the_side_an_index_entry_does_not_say_is_read_in_its_familys_codes(lexic
         assert "in its codes' titles" in hit.why
     # Only a side or an encounter: other words the entry lacks are the titles' to say.
     assert codes_for("acute respiratory failure with hypoxia")[0] == "J96.01"
+
+
+def test_a_scope_beside_another_procedure_gives_its_approach_only(lexicon):
+    endoscopic = "Via Natural or Artificial Opening Endoscopic"
+    add_codes(
+        ("icd10pcs", "0DJ08ZZ", f"Inspection of Upper Intestinal Tract, {endoscopic}"),
+        ("icd10pcs", "0D750ZZ", "Dilation of Esophagus, Open Approach"),
+        ("icd10pcs", "0D758DZ", f"Dilation of Esophagus with Intraluminal Device, {endoscopic}"),
+        ("icd10pcs", "0D758ZZ", f"Dilation of Esophagus, {endoscopic}"),
+    )
+    assert codes_for("EGD")[0] == "0DJ08ZZ"
+    # The inspection is part of the dilation (PCS B3.11a); the coder's `with` joins the two
+    # procedures, it is not the device's `with`.
+    hit = search("EGD with esophageal dilation").hits[0]
+    assert hit.code.code == "0D758ZZ"
+    assert "its approach only, beside the procedure (PCS B3.11a)" in hit.why

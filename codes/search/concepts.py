@@ -101,6 +101,15 @@ class Concept:
     # How much it counts beside the others: a rare concept more than a common one (idf_weights).
     weight: float = 1.0
 
+    @property
+    def joining(self) -> bool:
+        """Whether every way of writing it is a joining word (`with`, `w`): it joins the
+        concepts beside it and says nothing a code must hold (ranking still reads it)."""
+        return all(
+            all(m.typed in FILLER_WORDS or len(m.typed) == 1 for m in alternative.words)
+            for alternative in self.alternatives
+        )
+
     def held_in(self, words: frozenset[str]) -> bool:
         """Whether a text of these words holds the concept: every word of one of its ways of
         writing, as the index's boolean match would find it."""
@@ -578,12 +587,16 @@ def build_concepts(
         if span > 1:
             alternatives += _word_by_word(typed, sides)
         label = " ".join(typed)
+        alternative_words = [m.typed for alternative in alternatives for m in alternative.words]
         concepts.append(
             Concept(
                 label,
                 tuple(alternatives),
-                # Alone, `of` or `2` would find half the index.
-                significant=len(alternatives) > 1
+                # Alone, `of` or `2` would find half the index, and `with` (`w`) too.
+                significant=(
+                    len(alternatives) > 1
+                    and not all(w in FILLER_WORDS or len(w) == 1 for w in alternative_words)
+                )
                 or any(
                     word.isalpha() and len(word) > 1 and word not in FUNCTION_WORDS
                     for word in typed

@@ -3,8 +3,9 @@ ICD-10-PCS), one worded as a diagnosis prefers ICD-10-CM. Read from the query's 
 words its terminology gave it; a query that says neither prefers nothing."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from codes.search.concepts import Concept
+from codes.search.concepts import Alternative, Concept, WordMatcher
 
 PROCEDURE_SYSTEMS = frozenset({"cpt", "hcpcs", "icd10pcs"})
 DIAGNOSIS_SYSTEMS = frozenset({"icd10cm"})
@@ -33,6 +34,13 @@ ROOT_OPERATIONS = frozenset(
 )
 # How a coder says a device was put in, whatever the procedure's root operation.
 PLACING_WORDS = frozenset({"insertion", "placement"})
+INSPECTION = "inspection"
+# The words of the ICD-10-PCS approaches (the fifth axis): `Via Natural or Artificial Opening
+# Endoscopic`, `Percutaneous Endoscopic`, `Open`, `External`.
+APPROACH_WORDS = frozenset(
+    {"via", "natural", "or", "artificial", "opening", "endoscopic", "percutaneous", "open"}
+    | {"external"}
+)
 
 
 def placing_implied(concepts: Sequence[Concept]) -> list[Concept]:
@@ -50,6 +58,55 @@ def placing_implied(concepts: Sequence[Concept]) -> list[Concept]:
     if not any(names_operation(concept) for concept in concepts):
         return list(concepts)
     return [concept for concept in concepts if concept.label not in PLACING_WORDS]
+
+
+def scope_as_approach(concepts: Sequence[Concept]) -> list[Concept]:
+    """The concepts with a scope's translation as Inspection (`EGD` -> `inspection upper
+    intestinal tract via natural or artificial opening endoscopic`) read as its approach alone
+    when another concept names another root operation: an inspection done to perform a
+    procedure is not coded apart (ICD-10-PCS B3.11a), so `EGD with esophageal dilation` is
+    Dilation of the esophagus through the scope's approach."""
+
+    def inspects(alternative: Alternative) -> bool:
+        return bool(alternative.via) and alternative.words[0].typed == INSPECTION
+
+    def operates(concept: Concept) -> bool:
+        return any(
+            m.typed in ROOT_OPERATIONS and m.typed != INSPECTION
+            for alternative in concept.alternatives
+            if not inspects(alternative)
+            for m in alternative.words
+        )
+
+    if not any(operates(concept) for concept in concepts):
+        return list(concepts)
+    read = []
+    for concept in concepts:
+        if not any(inspects(alternative) for alternative in concept.alternatives):
+            read.append(concept)
+            continue
+        alternatives = []
+        for alternative in concept.alternatives:
+            if inspects(alternative):
+                approach = _approach_of(alternative)
+                if not approach:
+                    continue
+                via = f"{alternative.via}; its approach only, beside the procedure (PCS B3.11a)"
+                alternative = replace(alternative, words=approach, via=via)
+            if alternative not in alternatives:
+                alternatives.append(alternative)
+        read.append(replace(concept, alternatives=tuple(alternatives)))
+    return read
+
+
+def _approach_of(alternative: Alternative) -> tuple[WordMatcher, ...]:
+    """The approach an alternative ends with (its last words that are approach words)."""
+    words = alternative.words
+    start = len(words)
+    while start and words[start - 1].typed in APPROACH_WORDS:
+        start -= 1
+    # `or` alone is no approach, nor are the words of `Via Natural or Artificial Opening` cut.
+    return words[start:] if any(m.typed != "or" for m in words[start:]) else ()
 
 
 def preferred_systems(concepts: Sequence[Concept]) -> frozenset[str]:

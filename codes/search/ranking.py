@@ -298,9 +298,13 @@ def rank(
     share = WEIGHTS.concept_share
     weights = [concept.weight for concept in concepts]
     total = sum(weights)
+    # An ICD-10-PCS title's `with` names its device, never the procedures a coder joins by it
+    # (`EGD with esophageal dilation`): there a joining concept is held, whatever the title says.
+    joining = [concept.joining for concept in concepts]
     ranked = []
     for code in codes:
-        head_ends = PCS_HEAD_ENDS if code.system.slug == PCS else frozenset()
+        pcs = code.system.slug == PCS
+        head_ends = PCS_HEAD_ENDS if pcs else frozenset()
         fields = {name: analyse(getattr(code, name), head_ends) for name, _ in _FIELDS}
         marked: dict[str, set[int]] = {name: set() for name in fields}
         best = [0.0] * len(concepts)
@@ -311,7 +315,10 @@ def rank(
             for line in field.lines:
                 qualities = []
                 for n, concept in enumerate(concepts):
-                    quality, via = _concept_match(field, line, concept, marked[name])
+                    if pcs and joining[n]:
+                        quality, via = 1.0, ""
+                    else:
+                        quality, via = _concept_match(field, line, concept, marked[name])
                     if weight * quality > best[n]:
                         best[n], best_via[n] = weight * quality, via
                     qualities.append(quality)

@@ -31,7 +31,7 @@ from codes.search.concepts import (
     terminology_for,
 )
 from codes.search.headings import FAMILY, defaults_first, headings_among
-from codes.search.intent import placing_implied, preferred_systems
+from codes.search.intent import placing_implied, preferred_systems, scope_as_approach
 from codes.search.query import CodeRange, ParsedQuery, Term, words_of
 from codes.search.ranking import PCS, Ranked, default_key, rank
 from codes.search.results import Hit
@@ -386,12 +386,14 @@ def _understood(
     """The typed terms as concepts (`phrases`: concepts.build_concepts), with the index entries
     they hold and how many codes hold them all."""
     entries = terminology_for(terms)
-    concepts = placing_implied(
-        concepts_for(
-            terms,
-            entries,
-            lambda prefix: words.indexed.starting(prefix, MAX_FORMS),
-            phrases=phrases,
+    concepts = scope_as_approach(
+        placing_implied(
+            concepts_for(
+                terms,
+                entries,
+                lambda prefix: words.indexed.starting(prefix, MAX_FORMS),
+                phrases=phrases,
+            )
         )
     )
     matches = pcs.axes(index_matches(concepts, entries + index_entries_through(concepts, entries)))

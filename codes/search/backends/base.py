@@ -61,8 +61,10 @@ class QuerySyntax(ABC):
         """These words in this order; with `prefix`, the last one may be a word's beginning."""
 
     def text(self, concepts: Sequence[Concept], *, every: bool) -> str:
-        """The query for codes matching every concept, or some significant ones but not all."""
-        every_part = self.AND.join(self._concept(concept) for concept in concepts)
+        """The query for codes matching every concept, or some significant ones but not all;
+        a joining concept (`with`) is not asked for beside others (ranking reads it)."""
+        asked = [concept for concept in concepts if not concept.joining] or concepts
+        every_part = self.AND.join(self._concept(concept) for concept in asked)
         if every:
             return every_part
         some = [self._concept(concept) for concept in concepts if concept.significant]
