@@ -530,3 +530,12 @@ def test_a_scope_beside_another_procedure_gives_its_approach_only(lexicon):
     hit = search("EGD with esophageal dilation").hits[0]
     assert hit.code.code == "0D758ZZ"
     assert "its approach only, beside the procedure (PCS B3.11a)" in hit.why
+
+
+def test_a_drug_comes_before_a_report_that_it_was_not_given(lexicon):
+    add_codes(
+        ("hcpcs", "G9837", "Trastuzumab not administered within 12 months of diagnosis"),
+        ("hcpcs", "J9355", "Injection, trastuzumab, 10 mg"),
+    )
+    assert codes_for("Herceptin") == ["J9355", "G9837"]
+    assert codes_for("trastuzumab not administered")[0] == "G9837"

@@ -241,6 +241,7 @@ def _line_fit(
     explained = 0
     unexplained = 0.0
     general = False
+    reported = _reported_undone(field, line)
     for i in line:
         word = field.words[i]
         if word in GENERAL_WORDS or (word == "specified" and field.negated[i]):
@@ -248,7 +249,7 @@ def _line_fit(
             continue
         # `non-disposable`, `non-sterile` are qualifiers like any other word, not an exclusion.
         qualifier = field.negated[i] and i > line.start and field.words[i - 1] in WORD_NEGATIONS
-        if not qualifier and (word in NEGATIONS or field.negated[i]):
+        if not qualifier and (word in NEGATIONS or field.negated[i]) and i not in reported:
             continue
         if word in GENERAL_NOUNS and any(
             j in line and (field.words[j] in GENERAL_WORDS or field.words[j] in NEGATIONS)
@@ -264,6 +265,30 @@ def _line_fit(
     held = sum(q * w for q, w in zip(qualities, concept_weights, strict=True))
     fit = weight * held / sum(concept_weights) * explained / (explained + unexplained)
     return fit + (WEIGHTS.general_bonus if general and all(qualities) else 0.0)
+
+
+# `not classified`, `not specified`: what a default code leaves out, not an act not done.
+_NOT_ACTS = frozenset({"classified", "specified"})
+
+
+def _reported_undone(field: AnalysedText, line: range) -> frozenset[int]:
+    """The positions of what a line reports was not done (`not administered within 12 months`,
+    `not performed`: a reporting code's point, which a query for the drug or procedure does not
+    explain), unlike what a default code says is absent (`without complications`)."""
+    reported: set[int] = set()
+    words, negated = field.words, field.negated
+    for i in line:
+        after = i + 1
+        if (
+            words[i] == "not"
+            and after in line
+            and words[after].endswith("ed")
+            and words[after] not in _NOT_ACTS
+        ):
+            while after in line and negated[after]:
+                reported.add(after)
+                after += 1
+    return frozenset(reported)
 
 
 @dataclass
