@@ -539,3 +539,26 @@ def test_a_drug_comes_before_a_report_that_it_was_not_given(lexicon):
     )
     assert codes_for("Herceptin") == ["J9355", "G9837"]
     assert codes_for("trastuzumab not administered")[0] == "G9837"
+
+
+def test_a_stage_or_type_said_in_the_query_is_one_the_index_entry_must_say(lexicon):
+    add_codes(
+        ("icd10cm", "N18.9", "Chronic kidney disease, unspecified"),
+        ("icd10cm", "N18.30", "Chronic kidney disease, stage 3 unspecified"),
+        (
+            "icd10cm",
+            "J11.1",
+            "Influenza due to unidentified influenza virus with other manifestations",
+        ),
+        (
+            "icd10cm",
+            "J10.1",
+            "Influenza due to other identified influenza virus with other manifestations",
+        ),
+    )
+    assert codes_for("CKD")[0] == "N18.9"
+    # A plain number, or one run into the shorthand, is the stage: not `disease, kidney, chronic`.
+    assert codes_for("CKD 3")[0] == "N18.30"
+    assert codes_for("CKD3")[0] == "N18.30"
+    assert codes_for("flu")[0] == "J11.1"
+    assert codes_for("flu A")[0] == "J10.1"  # a type typed in capitals is not the entry `influenza`

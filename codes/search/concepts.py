@@ -484,6 +484,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
                 concept
                 for concept, concept_ways in zip(concepts, said, strict=True)
                 if not _explained(concept, concept_ways, stems)
+                or _type_unsaid(concept, entry.term)
             )
             via = entry.via(entry.term, entry.meaning)
             found.append(
@@ -500,6 +501,24 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
 _GRADE = re.compile(r"[0-9]+[a-z]+")
 
 
+def _type_unsaid(concept: Concept, term: str) -> bool:
+    """True when the concept ends with a letter naming a type after a word (`flu A`, `hep C`:
+    query._split_terms keeps it) that the index entry does not say (`influenza`)."""
+    typed = [m.typed for m in concept.alternatives[0].words]
+    return (
+        len(typed) > 1
+        and len(typed[-1]) == 1
+        and typed[-1].isalpha()
+        and len(typed[-2]) > 1
+        and typed[-1] not in _index_words(term)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _index_words(term: str) -> frozenset[str]:
+    return frozenset(words_of(term))
+
+
 def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozenset[str]) -> bool:
     """True when an index entry of these word stems explains the concept: each significant typed
     word is the entry's own, or the concept's other way of writing shares a word with the entry;
@@ -511,9 +530,13 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
     words = [
         m.typed
         for m in concept.alternatives[0].words
-        if m.typed.isalpha() or _GRADE.fullmatch(m.typed)
+        if m.typed.isalpha() or _GRADE.fullmatch(m.typed) or m.typed.isdigit()
     ]
-    typed = [word for word in words if len(word) > 1 and word not in FUNCTION_WORDS]
+    typed = [
+        word
+        for word in words
+        if (len(word) > 1 or word.isdigit()) and word not in FUNCTION_WORDS
+    ]
     if len(typed) == 1 and stem(typed[0]) not in stems:
         # One word (`NSTEMI`) stands for the whole of what it means: an entry holding part of
         # it (`infarction, myocardial`) is broader, not it.

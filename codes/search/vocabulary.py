@@ -5,6 +5,7 @@ enabled entries; both give a typo its candidate corrections (typos). Read once a
 (the public sets' 18,000 index words: about 50 ms on SQLite) instead of a statement for each
 word of each search, the same way on both vendors."""
 
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -99,6 +100,10 @@ class Words:
         return found
 
 
+# Letters run into a number: shorthand and a stage or type (`CKD3`, `CKD3a`, `DM2`).
+_RUN_TOGETHER = re.compile(r"([a-z]{2,})([0-9]{1,2}[a-z]?)")
+
+
 class SearchWords(NamedTuple):
     """The index's words and those of the starter list's and editors' enabled entries (an
     imported file's thousands of titles say words the code sets' vocabulary has)."""
@@ -109,8 +114,21 @@ class SearchWords(NamedTuple):
     def spelt_as_indexed(self, terms: Sequence[Term]) -> list[Term]:
         """The terms with each word the index and the terminology lack, but know in its American
         spelling, spelt so (`oesophagitis` is `esophagitis`); a word still being typed when no
-        word starts as typed and some starts as spelt so (`haemorr`, not `haem`: Haemophilus)."""
-        return [term if term.quoted else self._spelt(term) for term in terms]
+        word starts as typed and some starts as spelt so (`haemorr`, not `haem`: Haemophilus).
+        Such a word of letters run into a number they know apart is read as the two (`CKD3` is
+        `CKD 3`, `CKD3a` `CKD 3a`)."""
+        spelt = []
+        for term in terms:
+            if term.quoted:
+                spelt.append(term)
+                continue
+            term = self._spelt(term)
+            run = _RUN_TOGETHER.fullmatch(term.words[0]) if len(term.words) == 1 else None
+            if run and not self._knows(run[0], False) and self._knows(run[1], False):
+                spelt += [Term((run[1],)), replace(term, words=(run[2],))]
+            else:
+                spelt.append(term)
+        return spelt
 
     def _spelt(self, term: Term) -> Term:
         words = []
