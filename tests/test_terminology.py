@@ -542,19 +542,12 @@ def test_a_drug_comes_before_a_report_that_it_was_not_given(lexicon):
 
 
 def test_a_stage_or_type_said_in_the_query_is_one_the_index_entry_must_say(lexicon):
+    virus = "influenza virus with other manifestations"
     add_codes(
         ("icd10cm", "N18.9", "Chronic kidney disease, unspecified"),
         ("icd10cm", "N18.30", "Chronic kidney disease, stage 3 unspecified"),
-        (
-            "icd10cm",
-            "J11.1",
-            "Influenza due to unidentified influenza virus with other manifestations",
-        ),
-        (
-            "icd10cm",
-            "J10.1",
-            "Influenza due to other identified influenza virus with other manifestations",
-        ),
+        ("icd10cm", "J11.1", f"Influenza due to unidentified {virus}"),
+        ("icd10cm", "J10.1", f"Influenza due to other identified {virus}"),
     )
     assert codes_for("CKD")[0] == "N18.9"
     # A plain number, or one run into the shorthand, is the stage: not `disease, kidney, chronic`.

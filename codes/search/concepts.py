@@ -483,8 +483,7 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
             missing = tuple(
                 concept
                 for concept, concept_ways in zip(concepts, said, strict=True)
-                if not _explained(concept, concept_ways, stems)
-                or _type_unsaid(concept, entry.term)
+                if not _explained(concept, concept_ways, stems) or _type_unsaid(concept, entry.term)
             )
             via = entry.via(entry.term, entry.meaning)
             found.append(
@@ -533,9 +532,7 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
         if m.typed.isalpha() or _GRADE.fullmatch(m.typed) or m.typed.isdigit()
     ]
     typed = [
-        word
-        for word in words
-        if (len(word) > 1 or word.isdigit()) and word not in FUNCTION_WORDS
+        word for word in words if (len(word) > 1 or word.isdigit()) and word not in FUNCTION_WORDS
     ]
     if len(typed) == 1 and stem(typed[0]) not in stems:
         # One word (`NSTEMI`) stands for the whole of what it means: an entry holding part of
