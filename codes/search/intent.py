@@ -87,14 +87,17 @@ def scope_as_approach(concepts: Sequence[Concept]) -> list[Concept]:
             continue
         alternatives = []
         for alternative in concept.alternatives:
+            ways = [alternative]
             if inspects(alternative):
-                approach = _approach_of(alternative)
-                if not approach:
-                    continue
+                # Its body part and approach (`cystoscopy with biopsy`: of the bladder), or its
+                # approach alone (`EGD with esophageal dilation`: the esophagus).
                 via = f"{alternative.via}; its approach only, beside the procedure (PCS B3.11a)"
-                alternative = replace(alternative, words=approach, via=via)
-            if alternative not in alternatives:
-                alternatives.append(alternative)
+                ways = [
+                    replace(alternative, words=words, via=via)
+                    for words in (alternative.words[1:], _approach_of(alternative))
+                    if words
+                ]
+            alternatives += [way for way in ways if way not in alternatives]
         read.append(replace(concept, alternatives=tuple(alternatives)))
     return read
 
