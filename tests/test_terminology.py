@@ -555,3 +555,19 @@ def test_a_stage_or_type_said_in_the_query_is_one_the_index_entry_must_say(lexic
     assert codes_for("CKD3")[0] == "N18.30"
     assert codes_for("flu")[0] == "J11.1"
     assert codes_for("flu A")[0] == "J10.1"  # a type typed in capitals is not the entry `influenza`
+
+
+def test_an_inflammation_is_not_its_organs_adjective(lexicon):
+    assert stem("esophagitis") != stem("esophageal")
+    add_codes(
+        ("icd10cm", "K20.9", "Esophagitis, unspecified"),
+        ("icd10cm", "I85.00", "Esophageal varices without bleeding"),
+        ("icd10cm", "K21.9", "Gastro-esophageal reflux disease without esophagitis"),
+        (
+            "icd10cm",
+            "K21.00",
+            "Gastro-esophageal reflux disease with esophagitis, without bleeding",
+        ),
+    )
+    assert "I85.00" not in codes_for("esophagitis")
+    assert codes_for("esophageal reflux with esophagitis")[0] == "K21.00"

@@ -18,6 +18,9 @@ MIN_STEM = 4
 # (`opening`, ICD-10-PCS's `Via Natural or Artificial Opening` approach and ICD-10-CM's artificial
 # openings, is not `open`: the Open approach, an open wound or fracture).
 OWN_STEM = frozenset({"opening", "openings"})
+# An inflammation (`esophagitis`, `hepatitis`, `sinusitis`) is a concept of its own, which Snowball
+# joins to its organ's words (`esophageal`, `hepatic`, `sinus`): it keeps its own stem.
+INFLAMMATION = "itis"
 
 
 @lru_cache(maxsize=65536)
@@ -27,6 +30,8 @@ def stem(word: str) -> str:
         return word
     if word in OWN_STEM:
         return "opening"
+    if word.endswith(INFLAMMATION) and len(word) > len(INFLAMMATION) + 2:
+        return word
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
