@@ -571,3 +571,18 @@ def test_an_inflammation_is_not_its_organs_adjective(lexicon):
     )
     assert "I85.00" not in codes_for("esophagitis")
     assert codes_for("esophageal reflux with esophagitis")[0] == "K21.00"
+
+
+def test_a_history_is_not_the_condition_an_index_entry_names(lexicon):
+    add_codes(
+        ("icd10cm", "I63.9", "Cerebral infarction, unspecified"),
+        (
+            "icd10cm",
+            "Z86.73",
+            "Personal history of transient ischemic attack (TIA), and cerebral infarction "
+            "without residual deficits",
+        ),
+    )
+    assert codes_for("stroke")[0] == "I63.9"
+    for query in ("history of stroke", "hx of stroke"):
+        assert codes_for(query)[0] == "Z86.73", query

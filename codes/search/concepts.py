@@ -500,6 +500,14 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
 _GRADE = re.compile(r"[0-9]+[a-z]+")
 
 
+# Words that make a condition another chapter's subject (a Z code): `history of stroke` is Z86.73,
+# not `infarction, cerebral`; an index entry must say them itself.
+_TOPIC_STEMS = frozenset(
+    stem(word)
+    for word in ("history", "hx", "screening", "family", "exposure", "carrier", "observation")
+)
+
+
 def _type_unsaid(concept: Concept, term: str) -> bool:
     """True when the concept ends with a letter naming a type after a word (`flu A`, `hep C`:
     query._split_terms keeps it) that the index entry does not say (`influenza`)."""
@@ -534,6 +542,8 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
     typed = [
         word for word in words if (len(word) > 1 or word.isdigit()) and word not in FUNCTION_WORDS
     ]
+    if any(stem(word) in _TOPIC_STEMS - stems for word in typed):
+        return False
     if len(typed) == 1 and stem(typed[0]) not in stems:
         # One word (`NSTEMI`) stands for the whole of what it means: an entry holding part of
         # it (`infarction, myocardial`) is broader, not it.
