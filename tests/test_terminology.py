@@ -586,3 +586,17 @@ def test_a_history_is_not_the_condition_an_index_entry_names(lexicon):
     assert codes_for("stroke")[0] == "I63.9"
     for query in ("history of stroke", "hx of stroke"):
         assert codes_for(query)[0] == "Z86.73", query
+
+
+def test_a_dose_typed_beside_a_drug_counts_less_than_the_drug(lexicon):
+    add_codes(
+        ("hcpcs", "J0696", "Injection, ceftriaxone sodium, per 250 mg"),
+        ("hcpcs", "J2543", "Injection, piperacillin sodium/tazobactam sodium, 1 gram/0.125 grams"),
+        ("hcpcs", "Q0162", "Ondansetron 1 mg, oral, fda approved prescription anti-emetic"),
+        ("hcpcs", "J2405", "Injection, ondansetron hydrochloride, per 1 mg"),
+    )
+    assert codes_for("Rocephin 1 gram")[0] == "J0696"
+    assert codes_for("Zofran IV")[0] == "J2405"  # a drug into a vein is its Injection code
+    # Two digits beside words are a number, not the codes that start so; alone, a code prefix.
+    assert parse("insulin 10 units").codes == []
+    assert parse("10").codes == ["10"]

@@ -745,11 +745,29 @@ def _synonym_span(
     return 1
 
 
+# The units a dose is written in (`1 gram`, `50 mg`, `10 units`).
+DOSE_UNITS = frozenset(
+    {"mg", "mcg", "g", "gm", "gram", "grams", "ml", "cc", "unit", "units", "iu", "meq", "mgs"}
+)
+
+
 def idf_weights(concepts: Sequence[Concept], counts: Sequence[int], cap: int) -> list[Concept]:
     """The concepts weighted by how rare each is: `counts` codes hold each (at most cap+1), so a
     concept held by few codes counts up to WEIGHTS.idf_scale * log(cap+1) more than one held by
-    more than cap (`rotator`, `cuff` beside `left` in `rotator cuff tear left`)."""
+    more than cap (`rotator`, `cuff` beside `left` in `rotator cuff tear left`); a dose (a unit
+    and the number before it: `Rocephin 1 gram`) counts WEIGHTS.dose of that beside the drug."""
+    labels = [concept.label for concept in concepts]
+    dose = {
+        n
+        for n, label in enumerate(labels)
+        if label in DOSE_UNITS
+        or (label.replace(".", "").isdigit() and labels[n + 1 : n + 2] in ([u] for u in DOSE_UNITS))
+    }
     return [
-        replace(concept, weight=1.0 + WEIGHTS.idf_scale * log((cap + 2) / (count + 1)))
-        for concept, count in zip(concepts, counts, strict=True)
+        replace(
+            concept,
+            weight=(WEIGHTS.dose if n in dose else 1.0)
+            * (1.0 + WEIGHTS.idf_scale * log((cap + 2) / (count + 1))),
+        )
+        for n, (concept, count) in enumerate(zip(concepts, counts, strict=True))
     ]

@@ -145,6 +145,9 @@ def _split_terms(body: str, parsed: ParsedQuery, *, typing: bool) -> None:
             # `UTIs`, `DVT's`: an abbreviation's plural is the abbreviation.
             token = _ABBREVIATION_PLURAL.sub(r"\1", token)
             parsed.terms.extend(Term((word,)) for word in words_of(token))
+    if any(term.words[0].isalpha() for term in parsed.terms):
+        # `insulin 10 units`: two digits beside words are a number, not the codes starting so.
+        parsed.codes = [code for code in parsed.codes if not (code.isdigit() and len(code) < 3)]
     parsed.terms = parsed.terms[:MAX_WORDS]
     parsed.codes = parsed.codes[:MAX_WORDS]
     if typing and parsed.terms and not parsed.terms[-1].quoted:

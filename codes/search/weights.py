@@ -104,6 +104,9 @@ class Weights:
     concept_share: float
     # How much more a rare concept counts than a common one, per unit of log(count ratio).
     idf_scale: float
+    # What a dose typed beside a drug (`1 gram`, `50 mg`) counts where codes hold only some
+    # concepts, times its rarity's weight: a code's unit is rarely the dose given.
+    dose: float
     # What a code of a system the query's wording prefers (a procedure: CPT, HCPCS, PCS; a
     # diagnosis: ICD-10-CM) adds to its relevance.
     intent_bonus: float
@@ -119,6 +122,7 @@ WEIGHTS = Weights(
     qualifier=0.25,
     concept_share=0.5,
     idf_scale=0.5,
+    dose=0.25,
     intent_bonus=0.04,
     bands=Bands(
         exact_code=Band(1.0),
