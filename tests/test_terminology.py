@@ -15,6 +15,7 @@ from codes.search.concepts import build_concepts
 from codes.search.intent import preferred_systems
 from codes.search.morphology import stem, stem_prefix
 from codes.search.query import parse
+from codes.search.weights import WEIGHTS
 
 
 def load_starter() -> str:
@@ -600,3 +601,29 @@ def test_a_dose_typed_beside_a_drug_counts_less_than_the_drug(lexicon):
     # Two digits beside words are a number, not the codes that start so; alone, a code prefix.
     assert parse("insulin 10 units").codes == []
     assert parse("10").codes == ["10"]
+
+
+def test_what_the_query_says_is_absent_a_code_may_say_nothing_of(lexicon):
+    add_codes(
+        ("icd10pcs", "BW28ZZZ", "Computerized Tomography (CT Scan) of Head"),
+        (
+            "icd10pcs",
+            "BW280ZZ",
+            "Computerized Tomography (CT Scan) of Head using High Osmolar Contrast",
+        ),
+        ("icd10cm", "S06.0X0A", "Concussion without loss of consciousness, initial encounter"),
+        ("icd10cm", "S06.0X0D", "Concussion without loss of consciousness, subsequent encounter"),
+        ("icd10cm", "S09.90XA", "Unspecified injury of head, initial encounter"),
+        ("hcpcs", "A4641", "Radiopharmaceutical, diagnostic, not otherwise classified, contrast"),
+    )
+    # ICD-10-PCS writes no contrast (its None) by naming none: a code holding every other word.
+    for query in ("CT head without contrast", "CT head w/o contrast"):
+        first = search(query).hits[0]
+        assert (first.code.code, first.score >= WEIGHTS.bands.all_words.floor) == ("BW28ZZZ", True)
+    assert codes_for("CT head with contrast")[0] == "BW280ZZ"
+    # A side or an encounter ends what a negation governs.
+    query = "concussion without loss of consciousness subsequent encounter"
+    assert codes_for(query)[0] == "S06.0X0D"
+    # A possessive typed without its apostrophe is the index's word, no typo to correct.
+    (crohns,) = build_concepts(parse("crohns").terms, [], lambda word: frozenset({"crohn"}))
+    assert crohns.alternatives[0].words[0].indexed

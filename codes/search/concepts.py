@@ -38,6 +38,11 @@ FUNCTION_WORDS = FILLER_WORDS | {"nos", "other", "unspecified", "specified"}
 # clause or the next `with` (`without perforation or abscess with bleeding`).
 NEGATIONS = frozenset({"without", "no", "not", "non", "except", "excluding", "excludes"})
 NEGATION_ENDS = frozenset({"with"})
+# A side or an encounter: the tabular's characters after a code's family (tiers.narrowed), never
+# what a negation governs (`concussion without loss of consciousness subsequent encounter`).
+AXIS_WORDS = frozenset(
+    {"left", "right", "bilateral", "unilateral", "initial", "subsequent", "sequela"}
+)
 # What a coder writes before a diagnosis not yet confirmed (`r/o` is its shorthand).
 RULE_OUT = ("rule", "out")
 # A negation joined to one word (`non-ST elevation`, `non-pressure ulcer`) governs that word only.
@@ -102,6 +107,15 @@ class Concept:
     weight: float = 1.0
 
     @property
+    def absent(self) -> bool:
+        """Whether the query says it is absent: every word typed is in a negation's scope, or
+        is the negation (`without`, `w/o`)."""
+        return any(
+            all(m.negated or m.typed in NEGATIONS for m in alternative.words)
+            for alternative in self.alternatives
+        )
+
+    @property
     def joining(self) -> bool:
         """Whether every way of writing it is a joining word (`with`, `w`): it joins the
         concepts beside it and says nothing a code must hold (ranking still reads it)."""
@@ -164,7 +178,10 @@ def _matcher(
     indexed = True
     if widen is not None and not literal and word.isalpha() and word not in FUNCTION_WORDS:
         widened = widen(word)
-        indexed = not widened or any(other.startswith(word) for other in widened)
+        # A plural or a possessive typed without its apostrophe (`crohns`) is its index word.
+        indexed = not widened or any(
+            other.startswith(word) or other == singular(word) for other in widened
+        )
         forms |= widened
     return WordMatcher(word, forms, word if prefix and len(word) >= 2 else None, indexed=indexed)
 
@@ -648,7 +665,7 @@ def negation_scoped(concepts: Sequence[Concept]) -> list[Concept]:
     scope: str | None = None  # the negation governing the next concept: one word or a clause
     for concept in concepts:
         typed = [m.typed for m in concept.alternatives[0].words]
-        ends = any(word in NEGATION_ENDS for word in typed)
+        ends = any(word in NEGATION_ENDS or word in AXIS_WORDS for word in typed)
         negation = next(
             (
                 alternative.words[0].typed

@@ -172,6 +172,11 @@ def _concept_match(
     return quality, via
 
 
+def _silent(field: AnalysedText, line: range, concept: Concept) -> bool:
+    """Whether the line names the concept nowhere, negated or not."""
+    return not any(_match(field, line, alternative)[1] for alternative in concept.alternatives)
+
+
 def title_fit(title: str, system: str, concepts: Sequence[Concept]) -> tuple[float, float]:
     """How much of the query a code's title holds (each concept's best match in it, as rank reads
     a match, weighted by the concept's weight) and how well the title answers it (_line_fit: what
@@ -326,6 +331,7 @@ def rank(
     # An ICD-10-PCS title's `with` names its device, never the procedures a coder joins by it
     # (`EGD with esophageal dilation`): there a joining concept is held, whatever the title says.
     joining = [concept.joining for concept in concepts]
+    absent = [concept.absent for concept in concepts]
     ranked = []
     for code in codes:
         pcs = code.system.slug == PCS
@@ -344,6 +350,8 @@ def rank(
                         quality, via = 1.0, ""
                     else:
                         quality, via = _concept_match(field, line, concept, marked[name])
+                        if not quality and absent[n] and _silent(field, line, concept):
+                            quality = WEIGHTS.matches.silent
                     if weight * quality > best[n]:
                         best[n], best_via[n] = weight * quality, via
                     qualities.append(quality)

@@ -21,6 +21,7 @@ from codes.search import pcs, rows
 from codes.search.backends import get_backend
 from codes.search.backends.base import COUNT_CAP, Scope, SearchBackend, successor
 from codes.search.concepts import (
+    AXIS_WORDS,
     MAX_FORMS,
     Concept,
     IndexMatch,
@@ -42,14 +43,11 @@ from codes.search.weights import WEIGHTS, Band
 
 BLOCK = 50
 # An index entry holding all of the query but NARROW_MISSING concepts at most, each a side or an
-# encounter (the tabular's characters that follow the index's family: AXIS_WORDS), is read for
+# encounter (the tabular's characters after the index's family: concepts.AXIS_WORDS), is read for
 # them in its family's titles (`narrowed`): NARROW_TRIES entries a search, NARROW_READ codes each.
 NARROW_MISSING = 2
 NARROW_TRIES = 3
 NARROW_READ = 1000
-AXIS_WORDS = frozenset(
-    {"left", "right", "bilateral", "unilateral", "initial", "subsequent", "sequela"}
-)
 _BANDS = WEIGHTS.bands
 
 

@@ -36,6 +36,9 @@ class MatchQualities:
     typed: float
     form: float
     prefix: float
+    # A code silent on what the query says is absent (`CT head without contrast`: a title that
+    # names no contrast, ICD-10-PCS's None) holds it less well than one saying it is absent.
+    silent: float
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class Weights:
 WEIGHTS = Weights(
     # A synonym counts as much as the words it stands for: `COPD` is what the coder means.
     fields=FieldWeights(title=1.0, inclusion_terms=0.9, descriptor=0.5, lay_description=0.4),
-    matches=MatchQualities(typed=1.0, form=0.8, prefix=0.7),
+    matches=MatchQualities(typed=1.0, form=0.8, prefix=0.7, silent=0.6),
     lines=LineWeights(title=0.97, inclusion_terms=0.95),
     general_bonus=0.03,
     qualifier=0.25,

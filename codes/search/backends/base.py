@@ -62,8 +62,9 @@ class QuerySyntax(ABC):
 
     def text(self, concepts: Sequence[Concept], *, every: bool) -> str:
         """The query for codes matching every concept, or some significant ones but not all;
-        a joining concept (`with`) is not asked for beside others (ranking reads it)."""
-        asked = [concept for concept in concepts if not concept.joining] or concepts
+        a joining concept (`with`), or one said to be absent (`without contrast`: a code may say
+        so or say nothing of it), is not asked for beside others (ranking reads them)."""
+        asked = [c for c in concepts if not (c.joining or c.absent)] or concepts
         every_part = self.AND.join(self._concept(concept) for concept in asked)
         if every:
             return every_part
