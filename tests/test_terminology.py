@@ -627,3 +627,23 @@ def test_what_the_query_says_is_absent_a_code_may_say_nothing_of(lexicon):
     # A possessive typed without its apostrophe is the index's word, no typo to correct.
     (crohns,) = build_concepts(parse("crohns").terms, [], lambda word: frozenset({"crohn"}))
     assert crohns.alternatives[0].words[0].indexed
+
+
+def test_the_codes_one_imported_title_maps_to_come_by_relevance(lexicon, tmp_path):
+    add_codes(
+        (
+            "icd10pcs",
+            "0B9N8ZZ",
+            "Drainage of Right Pleura, Via Natural or Artificial Opening Endoscopic",
+        ),
+        ("icd10pcs", "0W993ZZ", "Drainage of Right Pleural Cavity, Percutaneous Approach"),
+    )
+    gem = tmp_path / "gem.csv"
+    gem.write_text(
+        "kind,term,target,note\nindex,Thoracentesis,0B9N8ZZ,\nindex,Thoracentesis,0W993ZZ,\n",
+        encoding="utf-8",
+    )
+    call_command("load_synonyms", str(gem), release="v32", stdout=io.StringIO())
+    # In the GEM's order the endoscopic pleura would come first; the starter list's
+    # `thoracentesis -> drainage pleural cavity percutaneous` says which the coder means.
+    assert codes_for("thoracentesis")[:2] == ["0W993ZZ", "0B9N8ZZ"]

@@ -220,14 +220,16 @@ def text_hits(
     prefer = preferred_systems(concepts)
     ranking = concepts  # weighted by rarity once the codes holding only some are reached
 
-    def add(codes: list[Code], band: Band, via: dict[int, str] | None = None) -> None:
+    def add(
+        codes: list[Code], band: Band, via: dict[int, str] | None = None, by_term: bool = False
+    ) -> None:
         codes = [code for code in codes if code.pk not in seen]
         for code in codes:
             code.system = systems_by_id[code.system_id]
             seen.add(code.pk)
         ranked_codes = rank(codes, ranking, prefer)
         if via:
-            ranked_codes = in_family_order(ranked_codes, via)
+            ranked_codes = in_family_order(ranked_codes, via, by_term=by_term)
         found.hits += _hits(ranked_codes, band, match, scale, via or {})
 
     def add_ids(ids: list[int], band: Band) -> None:
@@ -244,7 +246,7 @@ def text_hits(
     one_code, families, imported_via = imported_index_codes(
         [entry for entry in matches if entry.imported], scope, list(systems_by_id)
     )
-    add(one_code, _BANDS.imported_index_code, imported_via)
+    add(one_code, _BANDS.imported_index_code, imported_via, by_term=True)
     indexed += [code for code in one_code + families if code.pk not in indexed_via]
     indexed_via = imported_via | indexed_via
     # Then the codes with all words in their title or one inclusion term, shortest line first,
@@ -500,18 +502,23 @@ def _an_axis(concept: Concept) -> bool:
     )
 
 
-def in_family_order(ranked: list[Ranked], via: dict[int, str]) -> list[Ranked]:
+def in_family_order(
+    ranked: list[Ranked], via: dict[int, str], *, by_term: bool = False
+) -> list[Ranked]:
     """Codes of index entries' families, best first: those of the entry that came first
-    (`via`, in the order of index_matches: the deeper subterm first), then a code with no codes
-    under it (a code a claim can carry) before the headings, the default (ranking.default_key:
-    the general one, that says `unspecified` or `NOS` most, and the initial encounter) before
-    the others, then by relevance, then in code order."""
+    (`via`, in the order of index_matches: the deeper subterm first; with `by_term`, the
+    entries of one term as one: an imported GEM maps one ICD-9 title to several codes, in no
+    order a coder picks by), then a code with no codes under it (a code a claim can carry)
+    before the headings, the default (ranking.default_key: the general one, that says
+    `unspecified` or `NOS` most, and the initial encounter) before the others, then by
+    relevance, then in code order."""
     headings = headings_among([item.code.code for item in ranked])
-    entries = {why: n for n, why in enumerate(dict.fromkeys(via.values()))}
+    terms = {pk: why.partition(" -> ")[0].casefold() if by_term else why for pk, why in via.items()}
+    entries = {term: n for n, term in enumerate(dict.fromkeys(terms.values()))}
     return sorted(
         ranked,
         key=lambda item: (
-            entries[via[item.code.pk]],
+            entries[terms[item.code.pk]],
             item.code.code in headings,
             default_key(item.code.title, item.code.inclusion_terms),
             -item.score,
