@@ -647,3 +647,10 @@ def test_the_codes_one_imported_title_maps_to_come_by_relevance(lexicon, tmp_pat
     # In the GEM's order the endoscopic pleura would come first; the starter list's
     # `thoracentesis -> drainage pleural cavity percutaneous` says which the coder means.
     assert codes_for("thoracentesis")[:2] == ["0W993ZZ", "0B9N8ZZ"]
+
+
+def test_diabetes_of_no_type_said_is_type_2(lexicon):
+    add_code("icd10cm", "E10.65", "Type 1 diabetes mellitus with hyperglycemia")
+    # OCG I.C.4.a.2: the index's type 2 entries apply where no type is documented.
+    assert codes_for("diabetes with hyperglycemia")[0] == "E11.65"
+    assert codes_for("type 1 diabetes with hyperglycemia")[0] == "E10.65"

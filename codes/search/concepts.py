@@ -239,13 +239,23 @@ class IndexMatch:
 Words = tuple[str, ...]
 
 
+ARTICLES = frozenset({"a", "an", "the"})
+
+
+def _as_side(words: Words) -> Words:
+    """Words as a side is looked up: in the singular, without articles (`ringing in ears` is
+    `ringing in the ears`)."""
+    return tuple(singular(word) for word in words if word not in ARTICLES) or words
+
+
 class Sides(dict[Words, dict[Words, str]]):
     """The entries' sides (their words), each with the other sides it stands for and why.
 
-    `find` reads a typed span as a side written so or in the singular: a plural typed finds the
-    side in the singular (`kidney stones`, `PICC lines`, `UTIs`), and words typed find a side of
-    as many words written in the plural (`hot flash`, `hot flashes`); one word typed in the
-    singular finds no plural side (`aid` is not `AIDS`)."""
+    `find` reads a typed span as a side written so, in the singular or without its articles: a
+    plural typed finds the side in the singular (`kidney stones`, `PICC lines`, `UTIs`), words
+    typed find a side written in the plural (`hot flash`, `hot flashes`) or with an article
+    they leave out (`ringing in ears`); one word typed in the singular finds no plural side
+    (`aid` is not `AIDS`)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -254,13 +264,13 @@ class Sides(dict[Words, dict[Words, str]]):
     def find(self, typed: Words) -> dict[Words, str] | None:
         if typed in self:
             return self[typed]
-        read = tuple(map(singular, typed))
+        read = _as_side(typed)
         if len(typed) == 1 and read == typed:
             return None
         if self._singular is None:  # filled once all sides are in
             self._singular = {}
             for side in self:
-                self._singular.setdefault(tuple(map(singular, side)), side)
+                self._singular.setdefault(_as_side(side), side)
         found = self._singular.get(read)
         return None if found is None else self[found]
 
@@ -466,6 +476,10 @@ def _index_negated(term: str) -> frozenset[str]:
     return frozenset(negated - _NEGATION_STEMS)
 
 
+_DIABETES, _TYPE = stem("diabetes"), stem("type")
+_DEFAULT_TYPE = frozenset({_TYPE, "2"})
+
+
 def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[IndexMatch]:
     """The index entries every word of which the query holds, as typed, in another form or
     through a translation: `femur neck fractures` and `broken hip` (`broken` -> `fracture`) hold
@@ -477,6 +491,8 @@ def index_matches(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list
         for c in concepts
     ]
     pool = frozenset().union(*(ways for concept in said for ways in concept))
+    if _DIABETES in pool and _TYPE not in pool:
+        pool |= _DEFAULT_TYPE  # OCG I.C.4.a.2: diabetes of no type documented is type 2
     # As the coder typed them (another way of writing a concept may not carry the negation:
     # `w/o` read word by word).
     typed = [m for c in concepts for m in c.alternatives[0].words]
