@@ -119,10 +119,7 @@ class Concept:
     def joining(self) -> bool:
         """Whether every way of writing it is a joining word (`with`, `w`): it joins the
         concepts beside it and says nothing a code must hold (ranking still reads it)."""
-        return all(
-            all(m.typed in FILLER_WORDS or len(m.typed) == 1 for m in alternative.words)
-            for alternative in self.alternatives
-        )
+        return _joining(self.alternatives)
 
     def held_in(self, words: frozenset[str]) -> bool:
         """Whether a text of these words holds the concept: every word of one of its ways of
@@ -131,6 +128,13 @@ class Concept:
             all(_held(words, matcher) for matcher in alternative.words)
             for alternative in self.alternatives
         )
+
+
+def _joining(alternatives: Iterable["Alternative"]) -> bool:
+    return all(
+        all(m.typed in FILLER_WORDS or len(m.typed) == 1 for m in alternative.words)
+        for alternative in alternatives
+    )
 
 
 def _held(words: frozenset[str], matcher: WordMatcher) -> bool:
@@ -650,16 +654,12 @@ def build_concepts(
         if span > 1:
             alternatives += _word_by_word(typed, sides)
         label = " ".join(typed)
-        alternative_words = [m.typed for alternative in alternatives for m in alternative.words]
         concepts.append(
             Concept(
                 label,
                 tuple(alternatives),
                 # Alone, `of` or `2` would find half the index, and `with` (`w`) too.
-                significant=(
-                    len(alternatives) > 1
-                    and not all(w in FILLER_WORDS or len(w) == 1 for w in alternative_words)
-                )
+                significant=(len(alternatives) > 1 and not _joining(alternatives))
                 or any(
                     word.isalpha() and len(word) > 1 and word not in FUNCTION_WORDS
                     for word in typed
@@ -790,12 +790,8 @@ def idf_weights(concepts: Sequence[Concept], counts: Sequence[int], cap: int) ->
     more than cap (`rotator`, `cuff` beside `left` in `rotator cuff tear left`); a dose (a unit
     and the number before it: `Rocephin 1 gram`) counts WEIGHTS.dose of that beside the drug."""
     labels = [concept.label for concept in concepts]
-    dose = {
-        n
-        for n, label in enumerate(labels)
-        if label in DOSE_UNITS
-        or (label.replace(".", "").isdigit() and labels[n + 1 : n + 2] in ([u] for u in DOSE_UNITS))
-    }
+    units = {n for n, label in enumerate(labels) if label in DOSE_UNITS}
+    dose = units | {n - 1 for n in units if n and labels[n - 1].replace(".", "").isdigit()}
     return [
         replace(
             concept,
