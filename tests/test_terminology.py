@@ -462,6 +462,26 @@ def test_a_plural_typed_finds_the_entry_written_in_the_singular(lexicon):
     assert codes_for("AIDS")[0] == "B20"
 
 
+def test_an_entry_is_found_with_its_words_typed_in_another_order(lexicon):
+    add_codes(
+        ("icd10pcs", "0YQ50ZZ", "Repair Right Inguinal Region, Open Approach"),
+        ("icd10cm", "K40.90", "Unilateral inguinal hernia, without obstruction or gangrene"),
+        ("icd10pcs", "0Y6J0Z2", "Detachment at Left Lower Leg, Mid, Open Approach"),
+        ("icd10cm", "Z89.512", "Acquired absence of left leg below knee"),
+        ("icd10cm", "R31.9", "Hematuria, unspecified"),
+    )
+    # The index's order, procedure first: the entries `inguinal hernia repair` and `below knee
+    # amputation` all the same.
+    for query in ("hernia repair inguinal", "inguinal hernia repair"):
+        hit = search(query).hits[0]
+        assert hit.code.code == "0YQ50ZZ", query
+        assert "inguinal hernia repair -> repair inguinal region" in hit.why
+    assert codes_for("amputation below knee left")[0] == "0Y6J0Z2"
+    # A joining word keeps the order: urine in blood is not blood in urine.
+    assert codes_for("blood in urine")[0] == "R31.9"
+    assert "R31.9" not in codes_for("urine in blood")
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

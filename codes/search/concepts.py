@@ -252,6 +252,15 @@ def _as_side(words: Words) -> Words:
     return tuple(singular(word) for word in words if word not in ARTICLES) or words
 
 
+def _orderless(words: Words) -> bool:
+    """True when the words mean the same in any order: two or more, each a word of substance
+    (letters, three or more, no joining word or negation)."""
+    return len(words) > 1 and all(
+        word.isalpha() and len(word) > 2 and word not in FUNCTION_WORDS | NEGATIONS
+        for word in words
+    )
+
+
 class Sides(dict[Words, dict[Words, str]]):
     """The entries' sides (their words), each with the other sides it stands for and why.
 
@@ -259,11 +268,14 @@ class Sides(dict[Words, dict[Words, str]]):
     plural typed finds the side in the singular (`kidney stones`, `PICC lines`, `UTIs`), words
     typed find a side written in the plural (`hot flash`, `hot flashes`) or with an article
     they leave out (`ringing in ears`); one word typed in the singular finds no plural side
-    (`aid` is not `AIDS`)."""
+    (`aid` is not `AIDS`). Words of substance typed in another order find the side too, as a
+    coder types the index's order (`hernia repair inguinal`, `amputation below knee`); a joining
+    word, a negation or a number keeps the order (`blood in urine` is not `urine in blood`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._singular: dict[Words, Words] | None = None
+        self._unordered: dict[Words, Words] = {}
 
     def find(self, typed: Words) -> dict[Words, str] | None:
         if typed in self:
@@ -274,8 +286,13 @@ class Sides(dict[Words, dict[Words, str]]):
         if self._singular is None:  # filled once all sides are in
             self._singular = {}
             for side in self:
-                self._singular.setdefault(_as_side(side), side)
+                as_side = _as_side(side)
+                self._singular.setdefault(as_side, side)
+                if _orderless(as_side):
+                    self._unordered.setdefault(tuple(sorted(as_side)), side)
         found = self._singular.get(read)
+        if found is None and _orderless(read):
+            found = self._unordered.get(tuple(sorted(read)))
         return None if found is None else self[found]
 
     def of_one_word(self) -> "Sides":
