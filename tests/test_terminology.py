@@ -482,6 +482,21 @@ def test_an_entry_is_found_with_its_words_typed_in_another_order(lexicon):
     assert "R31.9" not in codes_for("urine in blood")
 
 
+def test_diabetes_of_no_type_said_is_type_2_and_its_complication_leads(lexicon):
+    with_retinopathy = "diabetes mellitus with unspecified diabetic retinopathy"
+    add_codes(
+        ("icd10cm", "E10.319", f"Type 1 {with_retinopathy} without macular edema"),
+        ("icd10cm", "E11.319", f"Type 2 {with_retinopathy} without macular edema"),
+        ("icd10cm", "E10.21", "Type 1 diabetes mellitus with diabetic nephropathy"),
+        ("icd10cm", "E11.21", "Type 2 diabetes mellitus with diabetic nephropathy"),
+    )
+    # OCG I.C.4.a.2: no type documented is type 2. The entry `diabetes mellitus, type 2` (E11.9)
+    # says nothing of the retinopathy the lay term still says, so it does not lead.
+    assert codes_for("diabetic retinopathy")[:2] == ["E11.319", "E10.319"]
+    assert codes_for("diabetic nephropathy")[:2] == ["E11.21", "E10.21"]
+    assert codes_for("type 1 diabetic nephropathy")[0] == "E10.21"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

@@ -603,8 +603,14 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
         # it (`infarction, myocardial`) is broader, not it.
         return any(way - _QUIET_STEMS <= stems for way in ways[1:])
     if typed:
+        # A word the entry lacks is explained by a way of writing that says it in other words
+        # the entry shares (`heart attack` -> `acute myocardial infarction`), not by one still
+        # saying it (`diabetic retinopathy` -> `diabetes mellitus with diabetic retinopathy` is
+        # not `diabetes mellitus, type 2`).
         return all(
-            stem(word) in stems or any(_shares(way, stems) for way in ways[1:]) for word in typed
+            stem(word) in stems
+            or any(stem(word) not in way and _shares(way, stems) for way in ways[1:])
+            for word in typed
         )
     if any(len(word) > 1 for word in words):  # joining words (`with`, `of`) say nothing
         return True
@@ -618,7 +624,7 @@ def _shares(way: frozenset[str], stems: frozenset[str]) -> bool:
     sharing one word of a long translation (`measurement` of `measurement cardiac sampling and
     pressure left heart`) is about something else."""
     said = way - _QUIET_STEMS or way
-    return 2 * len(said & stems) >= len(said)
+    return 2 * len(said & stems) > len(said)
 
 
 def build_concepts(

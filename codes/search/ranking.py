@@ -379,11 +379,12 @@ def rank(
     return _siblings_in_code_order(ranked, defaults)
 
 
-def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, int]:
+def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, int]:
     """How a code ranks among codes that answer the query as well, best first: the one that
     says `unspecified` most (or whose inclusion terms say `NOS`: where the index sends the plain
-    term), then an initial encounter (ICD-10-CM I.C.19.a: what an injury is coded as while it is
-    treated)."""
+    term), then type 2 diabetes (ICD-10-CM I.C.4.a.2: diabetes of no type documented is type 2;
+    a query naming a type finds that type's titles first anyway), then an initial encounter
+    (I.C.19.a: what an injury is coded as while it is treated)."""
     title = title.lower()
     nos = (
         [
@@ -398,13 +399,14 @@ def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, int]:
     # `Bilateral inguinal hernia NOS`): where the index sends the plain term.
     return (
         -(title.count("unspecified") + bool(nos)),
+        "type 2 diabetes" not in title,
         "initial encounter" not in title,
         min(nos, default=0),
     )
 
 
 def _siblings_in_code_order(
-    ranked: list[Ranked], defaults: dict[int, tuple[int, bool, int]]
+    ranked: list[Ranked], defaults: dict[int, tuple[int, bool, bool, int]]
 ) -> list[Ranked]:
     """Among codes that tie (score and default_key, `defaults` by id of the Ranked), siblings
     (codes that differ in their last character only) in code order, not shortest title first:
