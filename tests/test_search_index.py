@@ -229,12 +229,13 @@ def test_a_release_of_many_revisions_leaves_no_search_entries_waiting(db, tmp_pa
     assert not search("quokka").hits
 
 
-def test_a_capital_typed_last_names_a_type_a_lone_small_letter_is_a_word_being_typed():
-    assert [term.words for term in parse("hep C").terms] == [("hep",), ("c",)]
-    assert [term.words for term in parse("vitamin D").terms] == [("vitamin",), ("d",)]
-    # Typed on the way to `csf leak`, in small letters or all in capitals.
-    assert [term.words for term in parse("csf l").terms] == [("csf",)]
-    assert [term.words for term in parse("CSF L").terms] == [("csf",)]
+def test_a_lone_letter_typed_last_is_a_word_not_the_start_of_one():
+    for typed in ("hep C", "hep c", "HEP C"):
+        terms = parse(typed).terms
+        assert [(term.words, term.prefix) for term in terms] == [(("hep",), False), (("c",), False)]
+    assert [term.words for term in parse("vitamin d").terms] == [("vitamin",), ("d",)]
+    # A word typed last is still being typed: it finds the words it starts.
+    assert parse("csf le").terms[-1].prefix
 
 
 def test_an_abbreviation_typed_in_the_plural_is_the_abbreviation():

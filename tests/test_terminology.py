@@ -497,6 +497,19 @@ def test_diabetes_of_no_type_said_is_type_2_and_its_complication_leads(lexicon):
     assert codes_for("type 1 diabetic nephropathy")[0] == "E10.21"
 
 
+def test_a_lone_small_letter_typed_last_names_the_type(lexicon):
+    add_codes(
+        ("icd10cm", "B19.20", "Unspecified viral hepatitis C without hepatic coma"),
+        ("icd10cm", "B19.10", "Unspecified viral hepatitis B without hepatic coma"),
+        ("icd10cm", "B19.9", "Unspecified viral hepatitis without hepatic coma"),
+    )
+    for query in ("hepatitis c", "hep c", "hepatitis C"):
+        assert codes_for(query)[0] == "B19.20", query
+    assert codes_for("hepatitis b")[0] == "B19.10"
+    # On the way to `csf leak` (the sample's G96.0- codes), the CSF codes still come first.
+    assert codes_for("csf l")[0].startswith("G96.0")
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

@@ -152,12 +152,7 @@ def _split_terms(body: str, parsed: ParsedQuery, *, typing: bool) -> None:
     parsed.codes = parsed.codes[:MAX_WORDS]
     if typing and parsed.terms and not parsed.terms[-1].quoted:
         last = parsed.terms[-1]
-        *before, final = body.split()
-        lone_letter = len(final) == 1 and not last.words[0].isdigit()
-        # `hep C`, `vitamin D`: a capital typed after a word that is not in capitals names a type.
-        named = final.isupper() and not (before and before[-1].isupper())
-        if lone_letter and len(parsed.terms) > 1 and not named:
-            # `csf l`: one letter of a word still being typed finds nothing useful yet.
-            parsed.terms.pop()
-        elif len(last.words[0]) >= 2:
+        # A lone letter typed last is a word (`hep c`, `vitamin d`, `flu a`), not the start of one:
+        # on the way to `csf leak`, `csf l` still finds the CSF codes first.
+        if len(last.words[0]) >= 2:
             parsed.terms[-1] = Term(last.words, prefix=True)
