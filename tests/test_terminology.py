@@ -510,6 +510,16 @@ def test_a_lone_small_letter_typed_last_names_the_type(lexicon):
     assert codes_for("csf l")[0].startswith("G96.0")
 
 
+def test_a_procedure_is_not_explained_by_an_index_entry_of_its_diagnosis(lexicon):
+    add_codes(
+        ("icd10cm", "I48.91", "Unspecified atrial fibrillation"),
+        ("icd10pcs", "02583ZZ", "Destruction of Conduction Mechanism, Percutaneous Approach"),
+    )
+    # `fibrillation, atrial` says nothing of the Destruction the ablation is.
+    assert codes_for("afib ablation")[0] == "02583ZZ"
+    assert codes_for("afib")[0] == "I48.91"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

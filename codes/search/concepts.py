@@ -43,6 +43,14 @@ NEGATION_ENDS = frozenset({"with"})
 AXIS_WORDS = frozenset(
     {"left", "right", "bilateral", "unilateral", "initial", "subsequent", "sequela"}
 )
+# The ICD-10-PCS root operations of the Medical and Surgical section (the third axis).
+ROOT_OPERATIONS = frozenset(
+    {"alteration", "bypass", "change", "control", "creation", "destruction", "detachment"}
+    | {"dilation", "division", "drainage", "excision", "extirpation", "extraction", "fragmentation"}
+    | {"fusion", "insertion", "inspection", "map", "occlusion", "reattachment", "release"}
+    | {"removal", "repair", "replacement", "reposition", "resection", "restriction", "revision"}
+    | {"supplement", "transfer", "transplantation"}
+)
 # What a coder writes before a diagnosis not yet confirmed (`r/o` is its shorthand).
 RULE_OUT = ("rule", "out")
 # A negation joined to one word (`non-ST elevation`, `non-pressure ulcer`) governs that word only.
@@ -51,6 +59,7 @@ WORD_NEGATIONS = frozenset({"non"})
 # negations (what `w/`, `w/o` stand for).
 _QUIET_STEMS = frozenset(stem(word) for word in FUNCTION_WORDS | NEGATIONS)
 _NEGATION_STEMS = frozenset(stem(word) for word in NEGATIONS)
+_OPERATION_STEMS = frozenset(stem(word) for word in ROOT_OPERATIONS)
 
 
 @dataclass(frozen=True)
@@ -624,7 +633,7 @@ def _shares(way: frozenset[str], stems: frozenset[str]) -> bool:
     sharing one word of a long translation (`measurement` of `measurement cardiac sampling and
     pressure left heart`) is about something else."""
     said = way - _QUIET_STEMS or way
-    return 2 * len(said & stems) > len(said)
+    return 2 * len(said & stems) > len(said) and not (said - stems) & _OPERATION_STEMS
 
 
 def build_concepts(

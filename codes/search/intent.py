@@ -5,7 +5,7 @@ words its terminology gave it; a query that says neither prefers nothing."""
 from collections.abc import Sequence
 from dataclasses import replace
 
-from codes.search.concepts import Alternative, Concept, WordMatcher
+from codes.search.concepts import ROOT_OPERATIONS, Alternative, Concept, WordMatcher
 
 PROCEDURE_SYSTEMS = frozenset({"cpt", "hcpcs", "icd10pcs"})
 DIAGNOSIS_SYSTEMS = frozenset({"icd10cm"})
@@ -24,14 +24,6 @@ DIAGNOSIS_WORDS = frozenset(
 )
 
 
-# The ICD-10-PCS root operations of the Medical and Surgical section (the third axis).
-ROOT_OPERATIONS = frozenset(
-    {"alteration", "bypass", "change", "control", "creation", "destruction", "detachment"}
-    | {"dilation", "division", "drainage", "excision", "extirpation", "extraction", "fragmentation"}
-    | {"fusion", "insertion", "inspection", "map", "occlusion", "reattachment", "release"}
-    | {"removal", "repair", "replacement", "reposition", "resection", "restriction", "revision"}
-    | {"supplement", "transfer", "transplantation"}
-)
 # How a coder says a device was put in, whatever the procedure's root operation.
 PLACING_WORDS = frozenset({"insertion", "placement"})
 INSPECTION = "inspection"
