@@ -520,6 +520,19 @@ def test_a_procedure_is_not_explained_by_an_index_entry_of_its_diagnosis(lexicon
     assert codes_for("afib")[0] == "I48.91"
 
 
+def test_history_in_shorthand_is_the_patients_own_unless_family_is_said(lexicon):
+    add_codes(
+        ("icd10cm", "Z86.718", "Personal history of other venous thrombosis and embolism"),
+        ("icd10cm", "I82.409", "Acute embolism and thrombosis of unspecified deep veins of leg"),
+        ("icd10cm", "Z85.3", "Personal history of malignant neoplasm of breast"),
+        ("icd10cm", "Z80.3", "Family history of malignant neoplasm of breast"),
+    )
+    for query in ("hx dvt", "hx of dvt", "h/o dvt", "history of dvt"):
+        assert codes_for(query)[0] == "Z86.718", query
+    assert codes_for("hx breast cancer")[0] == "Z85.3"
+    assert codes_for("family hx breast cancer")[0] == "Z80.3"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

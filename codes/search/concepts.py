@@ -564,7 +564,7 @@ _GRADE = re.compile(r"[0-9]+[a-z]+")
 
 
 # Words that make a condition another chapter's subject (a Z code): `history of stroke` is Z86.73,
-# not `infarction, cerebral`; an index entry must say them itself.
+# not `infarction, cerebral`; an index entry must say them itself (or what their shorthand means).
 _TOPIC_STEMS = frozenset(
     stem(word)
     for word in ("history", "hx", "screening", "family", "exposure", "carrier", "observation")
@@ -605,7 +605,9 @@ def _explained(concept: Concept, ways: Sequence[frozenset[str]], stems: frozense
     typed = [
         word for word in words if (len(word) > 1 or word.isdigit()) and word not in FUNCTION_WORDS
     ]
-    if any(stem(word) in _TOPIC_STEMS - stems for word in typed):
+    # A topic the entry says as typed or as a way of writing it says it (`hx` -> `history`).
+    topic_said = any(way & _TOPIC_STEMS & stems for way in ways[1:])
+    if not topic_said and any(stem(word) in _TOPIC_STEMS - stems for word in typed):
         return False
     if len(typed) == 1 and stem(typed[0]) not in stems:
         # One word (`NSTEMI`) stands for the whole of what it means: an entry holding part of
