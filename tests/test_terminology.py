@@ -533,6 +533,17 @@ def test_history_in_shorthand_is_the_patients_own_unless_family_is_said(lexicon)
     assert codes_for("family hx breast cancer")[0] == "Z80.3"
 
 
+def test_a_subsequent_encounter_is_for_routine_healing_unless_the_healing_is_said(lexicon):
+    neck = "Fracture of unspecified part of neck of right femur, subsequent encounter for closed"
+    add_codes(
+        ("icd10cm", "S72.001D", f"{neck} fracture with routine healing"),
+        ("icd10cm", "S72.001K", f"{neck} fracture with nonunion"),
+        ("icd10cm", "S72.001P", f"{neck} fracture with malunion"),
+    )
+    assert codes_for("right hip fracture subsequent")[0] == "S72.001D"
+    assert codes_for("right hip fracture subsequent nonunion")[0] == "S72.001K"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

@@ -379,12 +379,13 @@ def rank(
     return _siblings_in_code_order(ranked, defaults)
 
 
-def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, int]:
+def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, bool, int]:
     """How a code ranks among codes that answer the query as well, best first: the one that
     says `unspecified` most (or whose inclusion terms say `NOS`: where the index sends the plain
     term), then type 2 diabetes (ICD-10-CM I.C.4.a.2: diabetes of no type documented is type 2;
     a query naming a type finds that type's titles first anyway), then an initial encounter
-    (I.C.19.a: what an injury is coded as while it is treated)."""
+    (I.C.19.a: what an injury is coded as while it is treated), then a fracture's routine
+    healing (I.C.19.c.1: delayed healing, nonunion and malunion are coded when documented)."""
     title = title.lower()
     nos = (
         [
@@ -401,12 +402,17 @@ def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, int]
         -(title.count("unspecified") + bool(nos)),
         "type 2 diabetes" not in title,
         "initial encounter" not in title,
+        any(healing in title for healing in _HEALING_DOCUMENTED),
         min(nos, default=0),
     )
 
 
+# The healing of a fracture a subsequent encounter codes only when it is documented.
+_HEALING_DOCUMENTED = ("delayed healing", "nonunion", "malunion")
+
+
 def _siblings_in_code_order(
-    ranked: list[Ranked], defaults: dict[int, tuple[int, bool, bool, int]]
+    ranked: list[Ranked], defaults: dict[int, tuple[int, bool, bool, bool, int]]
 ) -> list[Ranked]:
     """Among codes that tie (score and default_key, `defaults` by id of the Ranked), siblings
     (codes that differ in their last character only) in code order, not shortest title first:
