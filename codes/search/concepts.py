@@ -287,8 +287,13 @@ class Sides(dict[Words, dict[Words, str]]):
         self._unordered: dict[Words, Words] = {}
 
     def find(self, typed: Words) -> dict[Words, str] | None:
+        side = self.side_of(typed)
+        return None if side is None else self[side]
+
+    def side_of(self, typed: Words) -> Words | None:
+        """The side the typed words are, as `find` reads them."""
         if typed in self:
-            return self[typed]
+            return typed
         read = _as_side(typed)
         if len(typed) == 1 and read == typed:
             return None
@@ -302,7 +307,7 @@ class Sides(dict[Words, dict[Words, str]]):
         found = self._singular.get(read)
         if found is None and _orderless(read):
             found = self._unordered.get(tuple(sorted(read)))
-        return None if found is None else self[found]
+        return found
 
     def of_one_word(self) -> "Sides":
         single = Sides()
@@ -318,9 +323,9 @@ def terminology_for(terms: Sequence[Term]) -> list[Entry]:
 
 def index_entries_through(concepts: Sequence[Concept], entries: Sequence[Entry]) -> list[Entry]:
     """The index entries that may apply through the words the entries gave the concepts (`broken
-    hip` -> `fracture of femur` reaches `fracture, hip`), beyond those already read, in the
-    order the concepts' ways of writing give their words (a phrase's own translation before its
-    words read one by one: `stomach flu` reaches `gastroenteritis` before `influenza`)."""
+    hip` -> `fracture of neck of femur` reaches `fracture, femur, neck`), beyond those already
+    read, in the order the concepts' ways of writing give their words (a phrase's own
+    translation before its words read one by one)."""
     typed = {m.typed for concept in concepts for m in concept.alternatives[0].words}
     said = [m.typed for c in concepts for alt in c.alternatives[1:] for m in alt.words]
     known = set(entries)
@@ -654,10 +659,13 @@ def build_concepts(
     in one line, in any order. A typed word also matches the index words `widen` gives it.
     """
     sides = Sides()
+    translated: set[Words] = set()  # the sides a translation writes in the classification's words
     for entry in entries:
         a, b = tuple(words_of(entry.term)), tuple(words_of(entry.meaning))
         if a and b and a != b:
             sides.setdefault(a, {}).setdefault(b, entry.via(" ".join(a), " ".join(b)))
+            if entry.kind == Synonym.Kind.TRANSLATION:
+                translated.add(a)
             if entry.kind == Synonym.Kind.SYNONYM:
                 sides.setdefault(b, {}).setdefault(a, entry.via(" ".join(b), " ".join(a)))
     if not phrases:
@@ -685,7 +693,9 @@ def build_concepts(
             replace(_alternative(other, prefix=False, literal=len(other) > 1), via=others[other])
             for other in sorted(others)
         ]
-        if span > 1:
+        if span > 1 and sides.side_of(typed) not in translated:
+            # A phrase a translation writes in the classification's words (`coronary angiography`
+            # -> `fluoroscopy coronary arteries`) is not also read word by word.
             alternatives += _word_by_word(typed, sides)
         label = " ".join(typed)
         concepts.append(
