@@ -162,10 +162,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Search results (codes.search) and the parts of code and comparison pages and API documents that
 # every coder sees alike are cached in each process's memory under a token that the database renews
 # on every change (codes.cache), so several processes or instances never disagree. A search result
-# is about 12 kB, a page's parts about 10 kB.
+# is about 12 kB, a page's parts about 10 kB. Search results are kept as the objects themselves
+# (coderef.caches: nothing changes a result once made), pages' parts pickled as Django keeps them.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "coderef.caches.ObjectCache",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_SEARCH_CACHE_ENTRIES", "2000"))},
     },
     "pages": {
