@@ -567,6 +567,25 @@ def test_a_phrase_with_a_translation_of_its_own_is_not_read_word_by_word(lexicon
     assert codes_for("coronary angiography")[0] == "B211YZZ"
 
 
+def test_a_scope_beside_a_procedure_with_its_own_approach_is_not_read(lexicon):
+    stomach = "Insertion of Feeding Device into Stomach"
+    add_codes(
+        ("icd10pcs", "0DH63UZ", f"{stomach}, Percutaneous Approach"),
+        ("icd10pcs", "0DH68UZ", f"{stomach}, Via Natural or Artificial Opening Endoscopic"),
+        (
+            "icd10pcs",
+            "0DJ08ZZ",
+            "Inspection of Upper Intestinal Tract, Via Natural or Artificial Opening Endoscopic",
+        ),
+    )
+    _index_entry("Feeding Device, Insertion of device in, Stomach", "0DH6")  # the PCS Index's
+    # The PEG goes in through the skin; the EGD only guides it (PCS B3.11a).
+    found = codes_for("EGD with PEG placement")
+    assert found[0] == "0DH63UZ"
+    assert "0DJ08ZZ" not in found  # the scope's look is not coded apart
+    assert codes_for("EGD")[0] == "0DJ08ZZ"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

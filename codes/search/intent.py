@@ -57,7 +57,8 @@ def scope_as_approach(concepts: Sequence[Concept]) -> list[Concept]:
     intestinal tract via natural or artificial opening endoscopic`) read as its approach alone
     when another concept names another root operation: an inspection done to perform a
     procedure is not coded apart (ICD-10-PCS B3.11a), so `EGD with esophageal dilation` is
-    Dilation of the esophagus through the scope's approach."""
+    Dilation of the esophagus through the scope's approach; beside a procedure that names its
+    own approach the scope is not read at all (`EGD with PEG placement`)."""
 
     def inspects(alternative: Alternative) -> bool:
         return bool(alternative.via) and alternative.words[0].typed == INSPECTION
@@ -70,12 +71,24 @@ def scope_as_approach(concepts: Sequence[Concept]) -> list[Concept]:
             for m in alternative.words
         )
 
+    def approaches(concept: Concept) -> bool:
+        return any(
+            alternative.via and alternative.words[-1].typed in APPROACH_WORDS
+            for alternative in concept.alternatives[1:]
+            if not inspects(alternative)
+        )
+
     if not any(operates(concept) for concept in concepts):
         return list(concepts)
+    # A procedure that names its own approach (`PEG placement`: Percutaneous) leaves the scope
+    # nothing to say: neither the inspection nor the scope's approach is coded.
+    own_approach = any(approaches(concept) for concept in concepts)
     read = []
     for concept in concepts:
         if not any(inspects(alternative) for alternative in concept.alternatives):
             read.append(concept)
+            continue
+        if own_approach:
             continue
         alternatives = []
         for alternative in concept.alternatives:
