@@ -586,6 +586,17 @@ def test_a_scope_beside_a_procedure_with_its_own_approach_is_not_read(lexicon):
     assert codes_for("EGD")[0] == "0DJ08ZZ"
 
 
+def test_uncomplicated_is_the_code_a_use_takes_when_nothing_more_is_said(lexicon):
+    add_codes(
+        ("icd10cm", "F12.9", "Cannabis use, unspecified"),
+        ("icd10cm", "F12.90", "Cannabis use, unspecified, uncomplicated"),
+        ("icd10cm", "F12.929", "Cannabis use, unspecified with intoxication, unspecified"),
+    )
+    for query in ("cannabis use", "marijuana use"):
+        assert codes_for(query)[0] == "F12.90", query
+    assert codes_for("cannabis use with intoxication")[0] == "F12.929"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

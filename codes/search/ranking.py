@@ -381,11 +381,12 @@ def rank(
 
 def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, bool, int]:
     """How a code ranks among codes that answer the query as well, best first: the one that
-    says `unspecified` most (or whose inclusion terms say `NOS`: where the index sends the plain
-    term), then type 2 diabetes (ICD-10-CM I.C.4.a.2: diabetes of no type documented is type 2;
-    a query naming a type finds that type's titles first anyway), then an initial encounter
-    (I.C.19.a: what an injury is coded as while it is treated), then a fracture's routine
-    healing (I.C.19.c.1: delayed healing, nonunion and malunion are coded when documented)."""
+    says `unspecified` most (or `uncomplicated`, or whose inclusion terms say `NOS`: where the
+    index sends the plain term), then type 2 diabetes (ICD-10-CM I.C.4.a.2: diabetes of no
+    type documented is type 2; a query naming a type finds that type's titles first anyway),
+    then an initial encounter (I.C.19.a: what an injury is coded as while it is treated), then
+    a fracture's routine healing (I.C.19.c.1: delayed healing, nonunion and malunion are coded
+    when documented)."""
     title = title.lower()
     nos = (
         [
@@ -399,7 +400,7 @@ def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, bool
     # Of two codes saying NOS, the one with the plainer NOS term (`Inguinal hernia NOS` beside
     # `Bilateral inguinal hernia NOS`): where the index sends the plain term.
     return (
-        -(title.count("unspecified") + bool(nos)),
+        -(title.count("unspecified") + bool(nos) + any(plain in title for plain in _PLAIN)),
         "type 2 diabetes" not in title,
         "initial encounter" not in title,
         any(healing in title for healing in _HEALING_DOCUMENTED),
@@ -407,6 +408,9 @@ def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, bool
     )
 
 
+# What a title says of the code a condition takes when nothing more is documented, as
+# `unspecified` does (F12.90 `Cannabis use, unspecified, uncomplicated` under F12.9).
+_PLAIN = ("uncomplicated", "without complication")
 # The healing of a fracture a subsequent encounter codes only when it is documented.
 _HEALING_DOCUMENTED = ("delayed healing", "nonunion", "malunion")
 
