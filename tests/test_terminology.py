@@ -597,6 +597,19 @@ def test_uncomplicated_is_the_code_a_use_takes_when_nothing_more_is_said(lexicon
     assert codes_for("cannabis use with intoxication")[0] == "F12.929"
 
 
+def test_shorthand_for_a_negation_negates_what_is_typed_after_it(lexicon):
+    add_code(
+        "icd10cm", "J45.901", "Unspecified asthma with (acute) exacerbation"
+    )  # J45.909: sample
+    # `w/o exacerbation` is `without exacerbation`: the index entry `asthma, with exacerbation`
+    # does not hold it.
+    for query in ("asthma w/o exacerbation", "asthma without exacerbation"):
+        found = codes_for(query)
+        assert found[0] == "J45.909", query
+        assert "J45.901" not in found[:1]
+    assert codes_for("asthma w exacerbation")[0] == "J45.901"
+
+
 def test_a_british_spelling_finds_the_words_the_code_sets_spell_the_american_way(lexicon):
     add_codes(
         ("icd10cm", "K20.9", "Esophagitis, unspecified"),

@@ -736,6 +736,15 @@ def negation_scoped(concepts: Sequence[Concept]) -> list[Concept]:
         )
         governed = scope is not None and negation is None and not ends
         alternatives = tuple(_negated(alt, governed) for alt in concept.alternatives)
+        if negation is not None and not any(word in NEGATIONS for word in typed):
+            # Shorthand for a negation (`w/o exacerbation`, read `without exacerbation`): the
+            # words typed after it are what its reading says is absent.
+            absent = {
+                m.typed for alternative in alternatives[1:] for m in alternative.words if m.negated
+            }
+            first = alternatives[0]
+            words = tuple(replace(m, negated=m.negated or m.typed in absent) for m in first.words)
+            alternatives = (replace(first, words=words), *alternatives[1:])
         scoped.append(replace(concept, alternatives=alternatives))
         if ends or (scope in WORD_NEGATIONS and negation is None):
             scope = None
