@@ -40,6 +40,15 @@ class Understood:
         )
 
     @property
+    def some_found(self) -> bool:
+        """True when each concept is an index word or has another way of writing: codes hold
+        each, if none holds them all."""
+        return all(
+            concept.alternatives[0].words[0].indexed or len(concept.alternatives) > 1
+            for concept in self.concepts
+        )
+
+    @property
     def doubtful(self) -> bool:
         """True when it finds something only through a word that is no index word, though
         other words of its stem are (`migrane` finds `migrans`): worth a correction that finds
@@ -104,31 +113,11 @@ def corrected_terms(
         fixed = understand(terms)
         if fixed.finds and (not query.finds or fixed.every_count > query.every_count):
             return fixed
-        if (
-            nearest is None
-            and not query.finds
-            and _each_finds(fixed, combination, typed, backend, scope)
-        ):
+        if nearest is None and not query.finds and fixed.some_found:
             nearest = fixed
     # No code holds every word either way (`pnuemonia right lower lobe`): the nearest words
     # that each find something, for the codes holding some of them.
     return nearest
-
-
-def _each_finds(
-    fixed: Understood,
-    combination: tuple[str, ...],
-    typed: tuple[str, ...],
-    backend: SearchBackend,
-    scope: Scope,
-) -> bool:
-    """Whether each corrected word of the combination finds a code (PostgreSQL's vocabulary
-    keeps the words of deleted codes until the index is rebuilt)."""
-    changed = {word for word, was in zip(combination, typed, strict=True) if word != was}
-    concepts = [concept for concept in fixed.concepts if concept.label in changed]
-    return bool(concepts) and all(
-        backend.count([concept], scope, every=True) for concept in concepts
-    )
 
 
 def best_corrections(
