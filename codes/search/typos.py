@@ -40,15 +40,6 @@ class Understood:
         )
 
     @property
-    def some_found(self) -> bool:
-        """True when each concept is an index word or has another way of writing: codes hold
-        each, if none holds them all."""
-        return all(
-            concept.alternatives[0].words[0].indexed or len(concept.alternatives) > 1
-            for concept in self.concepts
-        )
-
-    @property
     def doubtful(self) -> bool:
         """True when it finds something only through a word that is no index word, though
         other words of its stem are (`migrane` finds `migrans`): worth a correction that finds
@@ -104,7 +95,6 @@ def corrected_terms(
         choices.append(near or [word])
     typed = tuple(term.words[0] for term in query.terms)
     combinations = (words for words in product(*choices) if words != typed)
-    nearest: Understood | None = None
     for combination in islice(combinations, TRIES):
         terms = [
             term if word == term.words[0] else replace(term, words=(word,), prefix=False)
@@ -113,11 +103,7 @@ def corrected_terms(
         fixed = understand(terms)
         if fixed.finds and (not query.finds or fixed.every_count > query.every_count):
             return fixed
-        if nearest is None and not query.finds and fixed.some_found:
-            nearest = fixed
-    # No code holds every word either way (`pnuemonia right lower lobe`): the nearest words
-    # that each find something, for the codes holding some of them.
-    return nearest
+    return None
 
 
 def best_corrections(
