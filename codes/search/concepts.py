@@ -57,7 +57,8 @@ RULE_OUT = ("rule", "out")
 WORD_NEGATIONS = frozenset({"non"})
 # The stems of words that say nothing of their own beside an index entry's: joining words and
 # negations (what `w/`, `w/o` stand for).
-_QUIET_STEMS = frozenset(stem(word) for word in FUNCTION_WORDS | NEGATIONS)
+_QUIET_WORDS = FUNCTION_WORDS | NEGATIONS
+_QUIET_STEMS = frozenset(stem(word) for word in _QUIET_WORDS)
 _NEGATION_STEMS = frozenset(stem(word) for word in NEGATIONS)
 _OPERATION_STEMS = frozenset(stem(word) for word in ROOT_OPERATIONS)
 
@@ -265,8 +266,7 @@ def _orderless(words: Words) -> bool:
     """True when the words mean the same in any order: two or more, each a word of substance
     (letters, three or more, no joining word or negation)."""
     return len(words) > 1 and all(
-        word.isalpha() and len(word) > 2 and word not in FUNCTION_WORDS | NEGATIONS
-        for word in words
+        word.isalpha() and len(word) > 2 and word not in _QUIET_WORDS for word in words
     )
 
 

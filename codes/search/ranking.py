@@ -379,7 +379,11 @@ def rank(
     return _siblings_in_code_order(ranked, defaults)
 
 
-def default_key(title: str, inclusion_terms: str) -> tuple[int, bool, bool, bool, int]:
+# How default_key orders codes: its parts, compared in turn.
+DefaultKey = tuple[int, bool, bool, bool, int]
+
+
+def default_key(title: str, inclusion_terms: str) -> DefaultKey:
     """How a code ranks among codes that answer the query as well, best first: the one that
     says `unspecified` most (or `uncomplicated`, or whose inclusion terms say `NOS`: where the
     index sends the plain term), then type 2 diabetes (ICD-10-CM I.C.4.a.2: diabetes of no
@@ -415,9 +419,7 @@ _PLAIN = ("uncomplicated", "without complication")
 _HEALING_DOCUMENTED = ("delayed healing", "nonunion", "malunion")
 
 
-def _siblings_in_code_order(
-    ranked: list[Ranked], defaults: dict[int, tuple[int, bool, bool, bool, int]]
-) -> list[Ranked]:
+def _siblings_in_code_order(ranked: list[Ranked], defaults: dict[int, DefaultKey]) -> list[Ranked]:
     """Among codes that tie (score and default_key, `defaults` by id of the Ranked), siblings
     (codes that differ in their last character only) in code order, not shortest title first:
     the code set orders them as a coder picks (a closed fracture's initial encounter, A, before
